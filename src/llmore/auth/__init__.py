@@ -1,0 +1,1 @@
+"""Users, roles, departments, login sessions, API keys and the permission checks on every route."""

@@ -1,0 +1,1 @@
+"""Database layer: engine and sessions, the shared ORM base, and Alembic migrations."""

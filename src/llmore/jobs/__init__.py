@@ -1,0 +1,1 @@
+"""Long-running work: the job table and state machine, dispatcher, executors and JobContext."""

@@ -1,0 +1,1 @@
+"""Artifact store over fsspec with content-addressed blobs."""

@@ -1,0 +1,1 @@
+"""Process-level routes: health, readiness, Prometheus metrics, version, effective config, dashboard."""
