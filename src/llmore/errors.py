@@ -144,16 +144,10 @@ def install_error_handlers(app: FastAPI) -> None:
             405: "method_not_allowed",
             401: "unauthenticated",
             403: "forbidden",
-            413: "payload_too_large",
         }.get(exc.status_code, "http_error")
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
         if exc.status_code == 404 and message == "Not Found":
             message = f"No route {request.method} {request.url.path}; see /docs for the API."
-        elif exc.status_code == 413:
-            message = (
-                "The request body is larger than this route accepts; send less, or ask an admin to raise "
-                "LLMORE_MAX_REQUEST_BYTES."
-            )
         return JSONResponse(error_body(code, message), exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(StaleDataError)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
 from llmore import __version__
 from llmore.auth.api import router as auth_router
 from llmore.auth.ratelimit import LoginThrottle
-from llmore.console import mount_console
+from llmore.body_limit import BodySizeLimit
+from llmore.console import CONSOLE_DIR, mount_console
 from llmore.db.engine import make_engine, make_session_factory
 from llmore.errors import install_error_handlers
 from llmore.jobs.api import router as jobs_router
@@ -19,12 +21,12 @@ from llmore.settings import Settings
 from llmore.system.api import router as system_router
 
 
-def create_app(settings: Settings, *, run_dispatcher: bool | None = None) -> FastAPI:
+def create_app(settings: Settings, *, run_dispatcher: bool | None = None, console_dir: Path = CONSOLE_DIR) -> FastAPI:
     """The LLMore web application for ``settings``.
 
     ``run_dispatcher`` (default: ``settings.run_dispatcher``) starts the job dispatcher in a
     background thread for the app's lifetime, which is what ``llmore up`` wants; tests and
-    API-only replicas leave it off.
+    API-only replicas leave it off. ``console_dir`` holds the built web console.
     """
     engine = make_engine(settings.effective_database_url)
     start_dispatcher = settings.run_dispatcher if run_dispatcher is None else run_dispatcher
@@ -50,7 +52,6 @@ def create_app(settings: Settings, *, run_dispatcher: bool | None = None) -> Fas
         description="Self-hosted LLM platform: data → train → monitor → evaluate → deploy → interact. "
         "Send `Authorization: Bearer <session token or API key>`; sign in at `POST /api/auth/login`.",
         lifespan=lifespan,
-        max_body_size=settings.max_request_bytes,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -59,9 +60,10 @@ def create_app(settings: Settings, *, run_dispatcher: bool | None = None) -> Fas
         settings.rate_limit_storage, settings.login_attempts_per_window, settings.login_window_seconds
     )
     app.state.http_metrics = HttpMetrics()
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.http_metrics)
     install_error_handlers(app)
     for router in (system_router, auth_router, jobs_router):
         app.include_router(router)
-    mount_console(app)
+    mount_console(app, console_dir)
     return app
