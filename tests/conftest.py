@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,8 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, MetaData, text
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from llmore.auth import service as auth_service
@@ -27,7 +29,7 @@ from llmore.db.registry import load_all_models
 from llmore.server import create_app
 from llmore.settings import Settings
 
-pytest_plugins: list[str] = []  # TEMP until the fixtures land
+pytest_plugins = ["tests.fixtures.tiny_models"]
 
 SERVER_URLS = {
     "postgresql": os.environ.get("LLMORE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
@@ -47,36 +49,46 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyt
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
-def _reset_server_database(url: str) -> None:
-    """Drop every table (ours and Alembic's) so the migrations run on an empty database."""
-    engine = make_engine(url)
+def _create_private_database(url: str) -> str:
+    """A new, empty database on the server of ``url``, private to this test run (parallel runs don't clash)."""
+    name = f"llmore_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    engine = make_engine(url, isolation_level="AUTOCOMMIT")
     try:
-        with engine.begin() as connection:
-            existing = MetaData()
-            existing.reflect(connection)
-            if connection.dialect.name == "mysql":
-                connection.execute(text("SET FOREIGN_KEY_CHECKS=0"))
-            existing.drop_all(connection)
-            if connection.dialect.name == "mysql":
-                connection.execute(text("SET FOREIGN_KEY_CHECKS=1"))
+        with engine.connect() as connection:
+            connection.execute(text(f"CREATE DATABASE {name}"))
+    finally:
+        engine.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_private_database(admin_url: str, private_url: str) -> None:
+    name = make_url(private_url).database
+    engine = make_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            force = " WITH (FORCE)" if connection.dialect.name == "postgresql" else ""
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name}{force}"))
     finally:
         engine.dispose()
 
 
 @pytest.fixture(scope="session")
 def migrated_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str | None]]:
-    """Per backend: a freshly migrated database URL, or None when the server is unreachable."""
+    """Per backend: a freshly migrated private database URL, or None when the server is unreachable."""
     urls: dict[str, str | None] = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"}
     upgrade(urls["sqlite"] or "")
+    created: dict[str, str] = {}
     for name, url in SERVER_URLS.items():
         try:
-            _reset_server_database(url)
-            upgrade(url)
-            urls[name] = url
+            created[url] = _create_private_database(url)
+            upgrade(created[url])
+            urls[name] = created[url]
         except Exception as exc:  # unreachable server: recorded, then skipped or failed per test
             urls[name] = None
             urls[f"{name}:error"] = f"{type(exc).__name__}: {exc}"
-    return urls
+    yield urls
+    for admin_url, private_url in created.items():
+        _drop_private_database(admin_url, private_url)
 
 
 def _truncate_all(engine: Engine) -> None:

@@ -17,9 +17,16 @@ class Job(Record):
     """One long operation: what to run, where it runs, how far it got and what it produced."""
 
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_state_created_at", "state", "created_at"),)
+    # Every list query filters out soft-deleted rows, so deleted_at sits in each index: counts and
+    # pages are then answered from the index alone (benchmarks/api_latency.py, 100k rows).
+    __table_args__ = (
+        Index("ix_jobs_live_created", "deleted_at", "created_at"),
+        Index("ix_jobs_state_live_created", "state", "deleted_at", "created_at"),
+        Index("ix_jobs_kind_live_created", "kind", "deleted_at", "created_at"),
+        Index("ix_jobs_live_name_kind", "deleted_at", "name", "kind"),
+    )
 
-    kind: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200), default="")
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     state: Mapped[str] = mapped_column(String(16), default=JobState.QUEUED.value)

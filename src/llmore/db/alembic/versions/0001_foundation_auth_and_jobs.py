@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 19:47:23.239066
+Create Date: 2026-11-21 19:58:38.226064
 """
 
 from collections.abc import Sequence
@@ -74,8 +74,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_jobs_created_at"), ["created_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_jobs_kind"), ["kind"], unique=False)
-        batch_op.create_index("ix_jobs_state_created_at", ["state", "created_at"], unique=False)
+        batch_op.create_index("ix_jobs_kind_live_created", ["kind", "deleted_at", "created_at"], unique=False)
+        batch_op.create_index("ix_jobs_live_created", ["deleted_at", "created_at"], unique=False)
+        batch_op.create_index("ix_jobs_live_name_kind", ["deleted_at", "name", "kind"], unique=False)
+        batch_op.create_index("ix_jobs_state_live_created", ["state", "deleted_at", "created_at"], unique=False)
 
     op.create_table(
         "leases",
@@ -193,8 +195,10 @@ def downgrade() -> None:
     op.drop_table("job_metrics")
     op.drop_table("leases")
     with op.batch_alter_table("jobs", schema=None) as batch_op:
-        batch_op.drop_index("ix_jobs_state_created_at")
-        batch_op.drop_index(batch_op.f("ix_jobs_kind"))
+        batch_op.drop_index("ix_jobs_state_live_created")
+        batch_op.drop_index("ix_jobs_live_name_kind")
+        batch_op.drop_index("ix_jobs_live_created")
+        batch_op.drop_index("ix_jobs_kind_live_created")
         batch_op.drop_index(batch_op.f("ix_jobs_created_at"))
 
     op.drop_table("jobs")
