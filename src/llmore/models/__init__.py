@@ -1,0 +1,1 @@
+"""Model registry: models, versions, lineage, lifecycle, import, merge, quantize."""
