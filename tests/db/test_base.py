@@ -69,7 +69,7 @@ def test_author_and_utc_timestamps_are_filled(db: Session) -> None:
 
 
 def test_naive_datetimes_are_refused(db: Session) -> None:
-    db.add(Department(name="Naive", created_at=datetime(2026, 1, 1)))  # noqa: DTZ001 - the point of the test
+    db.add(Department(name="Naive", created_at=datetime(2026, 1, 1)))
     with pytest.raises(Exception, match="naive datetimes are ambiguous"):
         db.flush()
     db.rollback()
