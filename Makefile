@@ -37,17 +37,20 @@ install: $(INSTALLED)
 
 # The console is built from web/ with types generated from the live OpenAPI schema,
 # so a backend change that breaks the console breaks this build.
-$(CONSOLE_BUILT): $(INSTALLED) $(WEB_SOURCES) $(shell find src/llmore -name '*.py' -newer web/package.json 2>/dev/null)
+$(CONSOLE_BUILT): $(INSTALLED) $(WEB_SOURCES) $(shell find src/llmore -name '*.py' -not -path '*/static/*')
 	@if [ -f web/package.json ]; then \
 	  $(LLMORE) openapi --output web/openapi.json && cd web && npm ci --no-audit --no-fund && npm run build; \
 	else echo "web/ not present: serving the API only"; fi
 
 console: $(CONSOLE_BUILT)
 
-chromium: ## Debian's Chromium for the browser tests (Playwright cannot download browsers here)
-	@command -v $(CHROMIUM) >/dev/null || { \
+# Debian's Chromium for the browser tests (Playwright cannot download browsers here), and CJK fonts
+# so that the Chinese console renders (and its screenshots show) real glyphs.
+chromium:
+	@{ command -v $(CHROMIUM) >/dev/null && fc-list :lang=zh | grep -q . ; } || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -81,3 +81,14 @@ def test_migrations_match_the_models(database_url: str) -> None:
         differences = compare_metadata(MigrationContext.configure(connection), load_all_models())
     engine.dispose()
     assert differences == [], "models changed without a migration: run alembic revision --autogenerate"
+
+
+def test_timestamps_keep_microseconds_on_every_backend(db: Session) -> None:
+    moment = datetime(2026, 5, 4, 3, 2, 1, 123456, tzinfo=UTC)
+    department = Department(name="Precise", created_at=moment)
+    db.add(department)
+    db.commit()
+    db.expire_all()
+    stored = db.get(Department, department.id)
+    assert stored is not None
+    assert stored.created_at == moment

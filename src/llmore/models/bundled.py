@@ -810,22 +810,19 @@ def _remove_leftovers(target: Path) -> None:
 @contextmanager
 def _folder_lock(target: Path, say: LogCallback) -> Iterator[None]:
     """Hold an exclusive lock on ``target`` across processes (released if the process dies)."""
+    from filelock import FileLock, Timeout
+
     target.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(target.parent / f".{target.name}.lock")
     try:
-        import fcntl
-    except ImportError:  # Windows: no flock; concurrent preparations are then the caller's concern
+        lock.acquire(timeout=0)
+    except Timeout:
+        say(f"waiting for another process that is preparing {target.name}")
+        lock.acquire()
+    try:
         yield
-        return
-    with (target.parent / f".{target.name}.lock").open("a+") as handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            say(f"waiting for another process that is preparing {target.name}")
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    finally:
+        lock.release()
 
 
 def _default_log(message: str) -> None:
