@@ -41,6 +41,11 @@ def get_db(request: Request) -> Iterator[Session]:
         session.close()
 
 
+DB: Any = Depends(get_db, scope="function")
+"""Parameter default for the request's database session. ``scope="function"`` commits when the
+handler returns and *before* the response is sent, so a client reading right after a write sees it."""
+
+
 def bearer_token(request: Request) -> str | None:
     """The token from ``Authorization: Bearer``, else from the console's session cookie."""
     header = request.headers.get("authorization", "")
@@ -56,7 +61,7 @@ class PermissionRule:
     def __init__(self, permission: Perm | None):
         self.permission = permission
 
-    def __call__(self, request: Request, db: Session = Depends(get_db)) -> Principal | None:
+    def __call__(self, request: Request, db: Session = DB) -> Principal | None:
         token = bearer_token(request)
         principal = auth_service.principal_for_token(db, token) if token else None
         if self.permission is None:

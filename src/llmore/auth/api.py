@@ -14,7 +14,7 @@ from llmore.auth.permissions import Perm, Role
 from llmore.auth.ratelimit import LoginThrottle
 from llmore.auth.service import Principal
 from llmore.db.crud import get_or_404
-from llmore.deps import SESSION_COOKIE, get_db, get_settings, public, requires
+from llmore.deps import DB, SESSION_COOKIE, get_settings, public, requires
 from llmore.errors import Unauthenticated
 from llmore.pagination import Page, PageParams, page_params
 from llmore.settings import Settings
@@ -43,7 +43,7 @@ def login(
     request: Request,
     response: Response,
     _: None = public(),
-    db: Session = Depends(get_db),
+    db: Session = DB,
     settings: Settings = Depends(get_settings),
 ) -> schemas.LoginOut:
     throttle: LoginThrottle = request.app.state.login_throttle
@@ -70,20 +70,20 @@ def login(
 
 
 @router.post("/auth/logout", status_code=204, summary="End the current session")
-def logout(response: Response, principal: Principal = requires(Perm.SELF), db: Session = Depends(get_db)) -> None:
+def logout(response: Response, principal: Principal = requires(Perm.SELF), db: Session = DB) -> None:
     if principal.via == "session":
         auth_service.close_session(db, session_id=principal.credential_id)
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
 @router.get("/auth/me", response_model=schemas.MeOut, summary="The signed-in user and their permissions")
-def me(principal: Principal = requires(Perm.SELF), db: Session = Depends(get_db)) -> schemas.MeOut:
+def me(principal: Principal = requires(Perm.SELF), db: Session = DB) -> schemas.MeOut:
     return _me(get_or_404(db, User, principal.user_id))
 
 
 @router.post("/auth/me/password", status_code=204, summary="Change your own password")
 def change_password(
-    body: schemas.ChangeOwnPassword, principal: Principal = requires(Perm.SELF), db: Session = Depends(get_db)
+    body: schemas.ChangeOwnPassword, principal: Principal = requires(Perm.SELF), db: Session = DB
 ) -> None:
     auth_service.change_own_password(
         db, user_id=principal.user_id, current_password=body.current_password, password=body.password
@@ -97,7 +97,7 @@ def list_users(
     q: str | None = Query(None, max_length=64, description="Substring of username or display name."),
     role: Role | None = Query(None),
     is_active: bool | None = Query(None),
-    db: Session = Depends(get_db),
+    db: Session = DB,
 ) -> Page[schemas.UserOut]:
     users, total = auth_service.list_users(db, params, q=q, role=role, is_active=is_active)
     return Page(
@@ -109,14 +109,12 @@ def list_users(
 
 
 @router.post("/users", response_model=schemas.UserOut, status_code=201, summary="Create a user")
-def create_user(
-    body: schemas.UserCreate, _: Principal = requires(Perm.USERS_WRITE), db: Session = Depends(get_db)
-) -> User:
+def create_user(body: schemas.UserCreate, _: Principal = requires(Perm.USERS_WRITE), db: Session = DB) -> User:
     return auth_service.create_user(db, **body.model_dump())
 
 
 @router.get("/users/{user_id}", response_model=schemas.UserOut, summary="One user")
-def get_user(user_id: int, _: Principal = requires(Perm.USERS_READ), db: Session = Depends(get_db)) -> User:
+def get_user(user_id: int, _: Principal = requires(Perm.USERS_READ), db: Session = DB) -> User:
     return get_or_404(db, User, user_id)
 
 
@@ -129,14 +127,14 @@ def update_user(
     user_id: int,
     body: schemas.UserUpdate,
     principal: Principal = requires(Perm.USERS_WRITE),
-    db: Session = Depends(get_db),
+    db: Session = DB,
 ) -> User:
     return auth_service.update_user(db, user_id=user_id, actor=principal, **body.model_dump(exclude_unset=True))
 
 
 @router.post("/users/{user_id}/password", status_code=204, summary="Reset a user's password")
 def reset_password(
-    user_id: int, body: schemas.Password, _: Principal = requires(Perm.USERS_WRITE), db: Session = Depends(get_db)
+    user_id: int, body: schemas.Password, _: Principal = requires(Perm.USERS_WRITE), db: Session = DB
 ) -> None:
     auth_service.set_password(db, user_id=user_id, password=body.password)
 
@@ -145,7 +143,7 @@ def reset_password(
 def list_departments(
     _: Principal = requires(Perm.DEPARTMENTS_READ),
     params: PageParams = Depends(page_params),
-    db: Session = Depends(get_db),
+    db: Session = DB,
 ) -> Page[schemas.DepartmentOut]:
     rows, total = auth_service.list_departments(db, params)
     return Page(
@@ -158,7 +156,7 @@ def list_departments(
 
 @router.post("/departments", response_model=schemas.DepartmentOut, status_code=201, summary="Create a department")
 def create_department(
-    body: schemas.DepartmentCreate, _: Principal = requires(Perm.DEPARTMENTS_WRITE), db: Session = Depends(get_db)
+    body: schemas.DepartmentCreate, _: Principal = requires(Perm.DEPARTMENTS_WRITE), db: Session = DB
 ) -> object:
     return auth_service.create_department(db, **body.model_dump())
 
@@ -167,7 +165,7 @@ def create_department(
 def list_api_keys(
     principal: Principal = requires(Perm.SELF),
     params: PageParams = Depends(page_params),
-    db: Session = Depends(get_db),
+    db: Session = DB,
 ) -> Page[schemas.ApiKeyOut]:
     rows, total = auth_service.list_api_keys(db, user_id=principal.user_id, params=params)
     return Page(
@@ -185,12 +183,12 @@ def list_api_keys(
     summary="Create an API key (the key is shown only in this response)",
 )
 def create_api_key(
-    body: schemas.ApiKeyCreate, principal: Principal = requires(Perm.SELF), db: Session = Depends(get_db)
+    body: schemas.ApiKeyCreate, principal: Principal = requires(Perm.SELF), db: Session = DB
 ) -> schemas.ApiKeyCreated:
     key, row = auth_service.create_api_key(db, user_id=principal.user_id, name=body.name, expires_at=body.expires_at)
     return schemas.ApiKeyCreated.model_validate({**schemas.ApiKeyOut.model_validate(row).model_dump(), "key": key})
 
 
 @router.delete("/api-keys/{key_id}", response_model=schemas.ApiKeyOut, summary="Revoke an API key")
-def revoke_api_key(key_id: int, principal: Principal = requires(Perm.SELF), db: Session = Depends(get_db)) -> object:
+def revoke_api_key(key_id: int, principal: Principal = requires(Perm.SELF), db: Session = DB) -> object:
     return auth_service.revoke_api_key(db, key_id=key_id, actor=principal)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from llmore.auth.permissions import Perm
 from llmore.auth.service import Principal
 from llmore.db.crud import get_or_404
-from llmore.deps import get_db, get_settings, requires
+from llmore.deps import DB, get_settings, requires
 from llmore.jobs import schemas
 from llmore.jobs import service as jobs_service
 from llmore.jobs.models import Job
@@ -33,7 +33,7 @@ def list_jobs(
     state: JobState | None = Query(None),
     kind: str | None = Query(None, max_length=64),
     q: str | None = Query(None, max_length=200, description="Substring of the job's name or kind."),
-    db: Session = Depends(get_db),
+    db: Session = DB,
 ) -> Page[schemas.JobOut]:
     rows, total = jobs_service.list_jobs(db, params, state=state, kind=kind, q=q)
     return Page(
@@ -45,7 +45,7 @@ def list_jobs(
 
 
 @router.post("", response_model=schemas.JobOut, status_code=201, summary="Submit a job")
-def submit_job(body: schemas.JobCreate, _: Principal = requires(Perm.JOBS_WRITE), db: Session = Depends(get_db)) -> Job:
+def submit_job(body: schemas.JobCreate, _: Principal = requires(Perm.JOBS_WRITE), db: Session = DB) -> Job:
     return jobs_service.submit_job(db, **body.model_dump())
 
 
@@ -58,17 +58,17 @@ def list_kinds(_: Principal = requires(Perm.JOBS_READ)) -> list[schemas.JobKindO
 
 
 @router.get("/{job_id}", response_model=schemas.JobOut, summary="One job")
-def get_job(job_id: int, _: Principal = requires(Perm.JOBS_READ), db: Session = Depends(get_db)) -> Job:
+def get_job(job_id: int, _: Principal = requires(Perm.JOBS_READ), db: Session = DB) -> Job:
     return get_or_404(db, Job, job_id)
 
 
 @router.post("/{job_id}/cancel", response_model=schemas.JobOut, summary="Cancel a queued or running job")
-def cancel_job(job_id: int, _: Principal = requires(Perm.JOBS_WRITE), db: Session = Depends(get_db)) -> Job:
+def cancel_job(job_id: int, _: Principal = requires(Perm.JOBS_WRITE), db: Session = DB) -> Job:
     return jobs_service.cancel_job(db, job_id=job_id)
 
 
 @router.post("/{job_id}/retry", response_model=schemas.JobOut, summary="Run a finished job again")
-def retry_job(job_id: int, _: Principal = requires(Perm.JOBS_WRITE), db: Session = Depends(get_db)) -> Job:
+def retry_job(job_id: int, _: Principal = requires(Perm.JOBS_WRITE), db: Session = DB) -> Job:
     return jobs_service.retry_job(db, job_id=job_id)
 
 
@@ -77,7 +77,7 @@ def read_log(
     job_id: int,
     offset: int = Query(0, ge=0),
     _: Principal = requires(Perm.JOBS_READ),
-    db: Session = Depends(get_db),
+    db: Session = DB,
     settings: Settings = Depends(get_settings),
 ) -> schemas.LogChunk:
     job = get_or_404(db, Job, job_id)
@@ -95,7 +95,7 @@ async def stream_log(
     request: Request,
     offset: int = Query(0, ge=0),
     _: Principal = requires(Perm.JOBS_READ),
-    db: Session = Depends(get_db),
+    db: Session = DB,
     settings: Settings = Depends(get_settings),
 ) -> AsyncIterator[ServerSentEvent]:
     get_or_404(db, Job, job_id)
@@ -123,7 +123,5 @@ async def stream_log(
 
 
 @router.get("/{job_id}/metrics", response_model=schemas.MetricSeries, summary="The job's metric series")
-def metrics(
-    job_id: int, _: Principal = requires(Perm.JOBS_READ), db: Session = Depends(get_db)
-) -> schemas.MetricSeries:
+def metrics(job_id: int, _: Principal = requires(Perm.JOBS_READ), db: Session = DB) -> schemas.MetricSeries:
     return schemas.MetricSeries.model_validate({"series": jobs_service.metric_series(db, job_id=job_id)})

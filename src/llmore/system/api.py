@@ -14,7 +14,7 @@ from llmore import __version__
 from llmore.auth.permissions import Perm
 from llmore.auth.service import Principal
 from llmore.db.migrate import current_revision, head_revision
-from llmore.deps import get_db, get_settings, public, requires
+from llmore.deps import DB, get_settings, public, requires
 from llmore.errors import error_body
 from llmore.settings import Settings
 from llmore.system import service
@@ -80,5 +80,5 @@ def config(_: Principal = requires(Perm.SYSTEM_READ), settings: Settings = Depen
 
 
 @router.get("/api/dashboard", response_model=service.DashboardCounts, summary="Counts for the console dashboard")
-def dashboard(_: Principal = requires(Perm.DASHBOARD_READ), db: Session = Depends(get_db)) -> service.DashboardCounts:
+def dashboard(_: Principal = requires(Perm.DASHBOARD_READ), db: Session = DB) -> service.DashboardCounts:
     return service.dashboard_counts(db)

@@ -1,0 +1,49 @@
+/**
+ * Routes. Each page is its own chunk (React.lazy), so the first load carries only the shell;
+ * modules without pages get the "not available yet" page generated from `MODULES`.
+ */
+import { lazy } from "react";
+import { createBrowserRouter, type RouteObject } from "react-router";
+
+import { RequireAuth } from "../auth/RequireAuth";
+import { RequirePermission } from "../auth/RequirePermission";
+import { ModuleUnavailable } from "../components/ModuleUnavailable";
+import { RouteError } from "../components/RouteError";
+import { AppLayout } from "../layout/AppLayout";
+import { flatModules } from "./modules";
+
+const LoginPage = lazy(() => import("../modules/login/LoginPage"));
+const DashboardPage = lazy(() => import("../modules/dashboard/DashboardPage"));
+const JobListPage = lazy(() => import("../modules/jobs/JobListPage"));
+const JobDetailPage = lazy(() => import("../modules/jobs/JobDetailPage"));
+const NewJobPage = lazy(() => import("../modules/jobs/NewJobPage"));
+const UsersPage = lazy(() => import("../modules/admin/users/UsersPage"));
+const ApiKeysPage = lazy(() => import("../modules/admin/api-keys/ApiKeysPage"));
+const NotFoundPage = lazy(() => import("../modules/errors/NotFoundPage"));
+
+const placeholderRoutes: RouteObject[] = flatModules()
+  .filter((entry) => !entry.ready && entry.path !== undefined)
+  .map((entry) => ({ path: `${entry.path}/*`, element: <ModuleUnavailable module={entry.key} /> }));
+
+export const routes: RouteObject[] = [
+  { path: "/login", element: <LoginPage />, errorElement: <RouteError /> },
+  {
+    element: <RequireAuth />,
+    errorElement: <RouteError />,
+    children: [{
+      element: <AppLayout />,
+      children: [
+        { index: true, element: <RequirePermission permission="dashboard:read"><DashboardPage /></RequirePermission> },
+        { path: "jobs", element: <RequirePermission permission="jobs:read"><JobListPage /></RequirePermission> },
+        { path: "jobs/new", element: <RequirePermission permission="jobs:write"><NewJobPage /></RequirePermission> },
+        { path: "jobs/:jobId", element: <RequirePermission permission="jobs:read"><JobDetailPage /></RequirePermission> },
+        { path: "admin/users", element: <RequirePermission permission="users:read"><UsersPage /></RequirePermission> },
+        { path: "admin/api-keys", element: <ApiKeysPage /> },
+        ...placeholderRoutes,
+        { path: "*", element: <NotFoundPage /> },
+      ],
+    }],
+  },
+];
+
+export const router = createBrowserRouter(routes);
