@@ -29,7 +29,7 @@ from llmore.db.registry import load_all_models
 from llmore.server import create_app
 from llmore.settings import Settings
 
-pytest_plugins = ["tests.fixtures.tiny_models"]
+pytest_plugins = ["tests.fixtures.tiny_models", "tests.fixtures.dispatcher"]
 
 SERVER_URLS = {
     "postgresql": os.environ.get("LLMORE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),

@@ -15,19 +15,30 @@ from llmore.errors import error_body
 
 
 class BodySizeLimit:
-    """Reject bodies over ``max_bytes`` before a handler sees them."""
+    """Reject bodies over ``max_bytes`` (``upload_max_bytes`` for file uploads) before a handler sees them.
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    Uploads are ``PUT`` requests whose path ends with ``upload_suffix``; their handlers stream the
+    body to disk, so they may be far larger than a JSON body.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_max_bytes: int, upload_suffix: str = "/upload"):
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_max_bytes = upload_max_bytes
+        self.upload_suffix = upload_suffix
+
+    def _limit(self, scope: Scope) -> int:
+        is_upload = scope["method"] == "PUT" and scope["path"].endswith(self.upload_suffix)
+        return self.upload_max_bytes if is_upload else self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(send, limit)
             return
         received = 0
         response_started = False
@@ -37,7 +48,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise _BodyTooLarge
             return message
 
@@ -51,14 +62,14 @@ class BodySizeLimit:
         except _BodyTooLarge:
             if response_started:
                 raise
-            await self._refuse(send)
+            await self._refuse(send, limit)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, limit: int) -> None:
         body = json.dumps(
             error_body(
                 "payload_too_large",
-                f"The request body exceeds {self.max_bytes} bytes; send less, or ask an admin to raise "
-                "LLMORE_MAX_REQUEST_BYTES.",
+                f"The request body exceeds {limit} bytes; send less, or ask an admin to raise "
+                "LLMORE_MAX_REQUEST_BYTES (LLMORE_MAX_UPLOAD_BYTES for uploads).",
             )
         ).encode()
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]

@@ -13,6 +13,7 @@ from llmore.auth.api import router as auth_router
 from llmore.auth.ratelimit import LoginThrottle
 from llmore.body_limit import BodySizeLimit
 from llmore.console import CONSOLE_DIR, mount_console
+from llmore.datasets.api import router as datasets_router
 from llmore.db.engine import make_engine, make_session_factory
 from llmore.errors import install_error_handlers
 from llmore.jobs.api import router as jobs_router
@@ -60,10 +61,10 @@ def create_app(settings: Settings, *, run_dispatcher: bool | None = None, consol
         settings.rate_limit_storage, settings.login_attempts_per_window, settings.login_window_seconds
     )
     app.state.http_metrics = HttpMetrics()
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes, upload_max_bytes=settings.max_upload_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.http_metrics)
     install_error_handlers(app)
-    for router in (system_router, auth_router, jobs_router):
+    for router in (system_router, auth_router, jobs_router, datasets_router):
         app.include_router(router)
     mount_console(app, console_dir)
     return app

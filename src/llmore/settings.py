@@ -60,6 +60,11 @@ class Settings(BaseSettings):
         default="memory://", description="`limits` storage URL, e.g. redis://127.0.0.1:6379 for many replicas."
     )
     max_request_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Largest JSON request body.")
+    max_upload_bytes: int = Field(default=5 * 1024**3, ge=1024, description="Largest dataset upload.")
+    import_roots: list[Path] = Field(
+        default_factory=list,
+        description="Server folders datasets may be imported from by path; empty allows none.",
+    )
     job_concurrency: int = Field(default=2, ge=1, description="Jobs the local executor runs at once.")
     job_cancel_grace_seconds: float = Field(default=10.0, ge=0, description="SIGTERM → SIGKILL grace.")
     job_heartbeat_seconds: float = Field(default=5.0, gt=0, description="How often a job process reports alive.")
@@ -95,6 +100,10 @@ class Settings(BaseSettings):
     @property
     def jobs_dir(self) -> Path:
         return self.home / "jobs"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.home / "uploads"
 
     @property
     def models_dir(self) -> Path:

@@ -14,7 +14,7 @@ from llmore.jobs.context import log_path
 from llmore.jobs.dispatcher import Dispatcher
 from llmore.settings import Settings
 from tests.conftest import wait_for
-from tests.jobs.conftest import RunningDispatcher
+from tests.fixtures.dispatcher import RunningDispatcher
 
 
 def _pid(ref: str | None) -> int:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from tests.conftest import Account
-from tests.jobs.conftest import RunningDispatcher
+from tests.fixtures.dispatcher import RunningDispatcher
 
 
 def _submit(client: TestClient, account: Account, **params: object) -> dict:  # type: ignore[type-arg]

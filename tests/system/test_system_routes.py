@@ -42,7 +42,7 @@ def test_dashboard_counts_are_real_and_missing_modules_are_null(
     counts = client.get("/api/dashboard", headers=dev.headers).json()
     assert counts["users"] == 1
     assert counts["jobs_by_state"]["queued"] == 1
-    assert counts["datasets"] is None
+    assert counts["datasets"] == 0
     assert counts["models"] is None
 
 

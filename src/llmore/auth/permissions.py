@@ -27,6 +27,8 @@ class Perm(StrEnum):
     USERS_WRITE = "users:write"
     DEPARTMENTS_READ = "departments:read"
     DEPARTMENTS_WRITE = "departments:write"
+    DATASETS_READ = "datasets:read"
+    DATASETS_WRITE = "datasets:write"
     JOBS_READ = "jobs:read"
     JOBS_WRITE = "jobs:write"
     SYSTEM_READ = "system:read"
@@ -35,9 +37,19 @@ class Perm(StrEnum):
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.ADMIN: frozenset(Perm),
-    Role.DEVELOPER: frozenset({Perm.SELF, Perm.DASHBOARD_READ, Perm.DEPARTMENTS_READ, Perm.JOBS_READ, Perm.JOBS_WRITE}),
-    Role.ANNOTATOR: frozenset({Perm.SELF, Perm.DASHBOARD_READ, Perm.DEPARTMENTS_READ}),
-    Role.REVIEWER: frozenset({Perm.SELF, Perm.DASHBOARD_READ, Perm.DEPARTMENTS_READ}),
+    Role.DEVELOPER: frozenset(
+        {
+            Perm.SELF,
+            Perm.DASHBOARD_READ,
+            Perm.DEPARTMENTS_READ,
+            Perm.DATASETS_READ,
+            Perm.DATASETS_WRITE,
+            Perm.JOBS_READ,
+            Perm.JOBS_WRITE,
+        }
+    ),
+    Role.ANNOTATOR: frozenset({Perm.SELF, Perm.DASHBOARD_READ, Perm.DEPARTMENTS_READ, Perm.DATASETS_READ}),
+    Role.REVIEWER: frozenset({Perm.SELF, Perm.DASHBOARD_READ, Perm.DEPARTMENTS_READ, Perm.DATASETS_READ}),
 }
 
 

@@ -37,6 +37,7 @@ class Principal:
     permissions: frozenset[Perm]
     via: str  # "session" or "api_key"
     credential_id: int
+    department_id: int | None = None
 
     def has(self, permission: Perm) -> bool:
         return permission in self.permissions
@@ -285,6 +286,11 @@ def _principal(session: Session, user_id: int, via: str, credential_id: int) -> 
     user = session.get(User, user_id)
     if user is None or user.is_deleted or not user.is_active:
         return None
+    return principal_of_user(user, via=via, credential_id=credential_id)
+
+
+def principal_of_user(user: User, *, via: str, credential_id: int = 0) -> Principal:
+    """The principal acting as ``user`` (for the server's own shell commands, ``via="cli"``)."""
     return Principal(
         user_id=user.id,
         username=user.username,
@@ -292,6 +298,7 @@ def _principal(session: Session, user_id: int, via: str, credential_id: int) -> 
         permissions=permissions_of(user.roles),
         via=via,
         credential_id=credential_id,
+        department_id=user.department_id,
     )
 
 

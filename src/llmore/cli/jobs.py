@@ -13,9 +13,11 @@ from rich.table import Table
 from llmore.cli.common import console, database, fail, settings_from
 from llmore.db.crud import get_or_404
 from llmore.jobs import service as jobs_service
+from llmore.jobs.dispatcher import dispatcher_alive
 from llmore.jobs.models import Job
 from llmore.jobs.states import TERMINAL, JobState
 from llmore.pagination import PageParams
+from llmore.settings import Settings
 
 app = typer.Typer(help="Jobs: every long operation.", no_args_is_help=True)
 
@@ -48,7 +50,7 @@ def submit(
         job_id = job.id
     console.print(f"Queued job {job_id} ({kind}).")
     if wait:
-        _follow_progress(ctx, job_id)
+        follow_progress(settings_from(ctx), job_id)
 
 
 @app.command("list")
@@ -79,7 +81,7 @@ def list_jobs(
 def show(ctx: typer.Context, job_id: int, wait: bool = typer.Option(False, help="Follow progress to the end.")) -> None:
     """Show one job; with --wait, a progress bar until it ends."""
     if wait:
-        _follow_progress(ctx, job_id)
+        follow_progress(settings_from(ctx), job_id)
     with database(settings_from(ctx)) as session:
         job = get_or_404(session, Job, job_id)
         table = Table(show_header=False, box=None)
@@ -104,8 +106,8 @@ def show(ctx: typer.Context, job_id: int, wait: bool = typer.Option(False, help=
         console.print(table)
 
 
-def _follow_progress(ctx: typer.Context, job_id: int) -> None:
-    settings = settings_from(ctx)
+def follow_progress(settings: Settings, job_id: int) -> str:
+    """Show a job's progress bar with ETA until it ends; returns its final state."""
     columns = (
         TextColumn("[bold]job {task.fields[job_id]}"),
         BarColumn(),
@@ -119,12 +121,15 @@ def _follow_progress(ctx: typer.Context, job_id: int) -> None:
             with database(settings) as session:
                 job = get_or_404(session, Job, job_id)
                 state, fraction, message = job.state, job.progress, job.progress_message or job.state
+                if state == JobState.QUEUED and not dispatcher_alive(session):
+                    message = "waiting: no dispatcher runs (start `llmore up` or `llmore dispatcher`)"
             progress.update(task, completed=fraction, message=message)
             if state in TERMINAL:
                 break
             time.sleep(POLL_SECONDS)
     colour = STATE_COLOURS.get(state, "white")
     console.print(f"job {job_id} [{colour}]{state}[/]")
+    return state
 
 
 @app.command("logs")

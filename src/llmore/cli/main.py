@@ -14,6 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from llmore import __version__
+from llmore.cli import data as data_cli
 from llmore.cli import db as db_cli
 from llmore.cli import jobs as jobs_cli
 from llmore.cli import users as users_cli
@@ -29,6 +30,7 @@ config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
 app.add_typer(db_cli.app, name="db")
 app.add_typer(users_cli.app, name="users")
 app.add_typer(jobs_cli.app, name="jobs")
+app.add_typer(data_cli.app, name="data")
 app.add_typer(config_app, name="config")
 
 

@@ -11,6 +11,7 @@ from llmore.db.base import Base
 MODEL_MODULES = (
     "llmore.auth.models",
     "llmore.jobs.models",
+    "llmore.datasets.models",
 )
 
 

@@ -36,7 +36,8 @@ class JobContext:
     ):
         self.job_id = job_id
         self.settings = settings
-        self._sessions = session_factory
+        self.sessions = session_factory
+        """Database sessions for job code that records what it produced (dataset versions, reports)."""
         self.workdir: Path = job_dir(settings, job_id)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._log = log_file or sys.stdout
@@ -83,7 +84,7 @@ class JobContext:
 
     def metrics(self, values: dict[str, float], step: int) -> None:
         """Record several metrics measured at the same ``step``."""
-        with self._sessions.begin() as session:
+        with self.sessions.begin() as session:
             session.add_all(
                 JobMetric(job_id=self.job_id, name=name, step=step, value=float(value))
                 for name, value in values.items()
@@ -91,7 +92,7 @@ class JobContext:
 
     def add_result(self, **references: Any) -> None:
         """Merge result references (paths, ids, summary numbers) into the job's result."""
-        with self._sessions.begin() as session:
+        with self.sessions.begin() as session:
             job = session.get(Job, self.job_id)
             assert job is not None
             job.result = {**(job.result or {}), **references}
@@ -103,7 +104,7 @@ class JobContext:
         self._update(heartbeat_at=utcnow())
 
     def cancel_requested(self) -> bool:
-        with self._sessions() as session:
+        with self.sessions() as session:
             return bool(session.scalar(select(Job.cancel_requested).where(Job.id == self.job_id)))
 
     def check_cancelled(self) -> None:
@@ -112,7 +113,7 @@ class JobContext:
             raise JobCancelled
 
     def _update(self, **values: Any) -> None:
-        with self._sessions.begin() as session:
+        with self.sessions.begin() as session:
             session.execute(
                 update(Job).where(Job.id == self.job_id, Job.state == JobState.RUNNING.value).values(**values)
             )

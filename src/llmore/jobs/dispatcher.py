@@ -31,6 +31,12 @@ LEASE_NAME = "dispatcher"
 STALE_HEARTBEATS = 6  # beats missed before a job on an unobservable host counts as lost
 
 
+def dispatcher_alive(session: Session) -> bool:
+    """Whether some dispatcher holds an unexpired lease (so queued jobs will start)."""
+    lease = session.get(Lease, LEASE_NAME)
+    return lease is not None and lease.expires_at > utcnow()
+
+
 class Dispatcher:
     """Drives one executor from the job table; call :meth:`tick` in a loop."""
 

@@ -20,6 +20,7 @@ from llmore.errors import AppError, validation_details
 KIND_MODULES = (
     "llmore.jobs.job_kinds",
     "llmore.models.job_kinds",
+    "llmore.datasets.job_kinds",
 )
 
 

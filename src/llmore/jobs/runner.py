@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from llmore.db.engine import make_engine, make_session_factory
 from llmore.db.types import utcnow
+from llmore.errors import AppError
 from llmore.jobs.context import JobCancelled, JobContext
 from llmore.jobs.models import Job
 from llmore.jobs.registry import get_kind
@@ -90,7 +91,8 @@ def run(job_id: int) -> int:
     except BaseException as exc:  # the job's own errors of any kind end here, with the traceback kept
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         traceback.print_exc(file=sys.stdout)
-        summary = f"{type(exc).__name__}: {exc}"[:2000]
+        # A user-facing error already says what and where; other exceptions need their type to be understood.
+        summary = (exc.message if isinstance(exc, AppError) else f"{type(exc).__name__}: {exc}")[:2000]
         if attempts < max_attempts:
             ctx.log(f"attempt {attempts} failed ({summary}); queued for attempt {attempts + 1}/{max_attempts}")
             _finish(

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from llmore.auth.models import User
+from llmore.datasets.models import Dataset
 from llmore.jobs.service import count_by_state
 
 
@@ -15,11 +16,12 @@ class DashboardCounts(BaseModel):
 
     users: int
     jobs_by_state: dict[str, int]
-    datasets: int | None = Field(default=None, description="None until the data module lands.")
+    datasets: int
     models: int | None = Field(default=None, description="None until the model registry lands.")
     deployments: int | None = Field(default=None, description="None until deployments land.")
 
 
 def dashboard_counts(session: Session) -> DashboardCounts:
     users = session.scalar(select(func.count()).select_from(User).where(User.deleted_at.is_(None))) or 0
-    return DashboardCounts(users=users, jobs_by_state=count_by_state(session))
+    datasets = session.scalar(select(func.count()).select_from(Dataset).where(Dataset.deleted_at.is_(None))) or 0
+    return DashboardCounts(users=users, datasets=datasets, jobs_by_state=count_by_state(session))

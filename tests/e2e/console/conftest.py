@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.e2e.conftest import LiveServer, start_server, stop_server
 
@@ -37,6 +37,7 @@ CHROMIUM_ARGS = [
 ]
 # Generous for a loaded CI machine, short enough that a broken page fails fast.
 TIMEOUT_MS = 20_000
+expect.set_options(timeout=TIMEOUT_MS)  # assertions have their own 5 s default, too short under load
 
 
 def _unavailable(reason: str) -> None:

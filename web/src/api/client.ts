@@ -64,3 +64,73 @@ export function pathFor<P extends keyof paths>(path: P, params: Record<string, s
   }
   return url;
 }
+
+/** Parse a response body as JSON when it is JSON (error bodies of proxies may not be). */
+async function jsonBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Send raw bytes (a file or a slice of one) to `url` and read the JSON answer, for the few
+ * endpoints whose body is a file rather than JSON (the generated client only speaks JSON).
+ */
+export async function sendBytes<T>(method: "POST" | "PUT", url: string, body: Blob): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method, body, credentials: "same-origin", headers: { "Content-Type": "application/octet-stream" },
+    });
+  } catch (cause) {
+    throw new ApiError(0, "network_error", cause instanceof Error ? cause.message : String(cause));
+  }
+  if (isSessionExpiry(response.status, response.url || url)) sessionExpiredHandler();
+  const data = await jsonBody(response);
+  if (!response.ok) throw apiErrorFrom(response.status, data, response.headers);
+  return data as T;
+}
+
+export interface UploadHandle<T> {
+  /** Settles with the server's answer, or an ApiError (status 0 with code "aborted" when aborted). */
+  done: Promise<T>;
+  abort: () => void;
+}
+
+/**
+ * Upload a whole file with progress events. `fetch` reports no upload progress, so this uses
+ * XMLHttpRequest, whose `upload.onprogress` does; the session cookie rides along (same origin).
+ */
+export function uploadWithProgress<T>(method: "POST" | "PUT", url: string, file: Blob,
+                                      onProgress: (loaded: number, total: number) => void): UploadHandle<T> {
+  const xhr = new XMLHttpRequest();
+  const done = new Promise<T>((resolve, reject) => {
+    xhr.open(method, url);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    xhr.upload.onprogress = (event) => onProgress(event.loaded, event.lengthComputable ? event.total : file.size);
+    xhr.onload = () => {
+      let data: unknown;
+      try {
+        data = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
+      } catch {
+        data = undefined;
+      }
+      if (isSessionExpiry(xhr.status, url)) sessionExpiredHandler();
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(file.size, file.size);
+        resolve(data as T);
+      } else {
+        reject(apiErrorFrom(xhr.status, data));
+      }
+    };
+    xhr.onerror = () => reject(new ApiError(0, "network_error", "upload failed"));
+    xhr.onabort = () => reject(new ApiError(0, "aborted", "upload aborted"));
+    xhr.send(file);
+  });
+  return { done, abort: () => xhr.abort() };
+}

@@ -34,3 +34,36 @@ export const ROLES = Object.keys(roleOrder) as Role[];
 export const JOB_STATES = Object.keys(jobStateOrder) as JobState[];
 
 export const TERMINAL_JOB_STATES: ReadonlySet<JobState> = new Set<JobState>(["succeeded", "failed", "cancelled"]);
+
+// The data module.
+export type Dataset = Schemas["DatasetOut"];
+export type DatasetCreate = Schemas["DatasetCreate"];
+export type DatasetUpdate = Schemas["DatasetUpdate"];
+export type DatasetVersion = Schemas["VersionOut"];
+export type DataSchema = DatasetVersion["data_schema"];
+export type DataType = Dataset["data_type"];
+export type Sensitivity = Dataset["sensitivity"];
+export type Visibility = Dataset["visibility"];
+export type ImportRequest = Schemas["ImportRequest"];
+export type ImportSource = ImportRequest["source"];
+export type InvalidRows = NonNullable<ImportRequest["on_invalid"]>;
+export type ImportPreview = Schemas["PreviewOut"];
+export type RowsPage = Schemas["RowsPage"];
+export type CatalogEntry = Schemas["CatalogEntry"];
+export type SplitRequest = Schemas["SplitRequest"];
+
+const dataSchemaOrder: { [S in DataSchema]: true } = {
+  chat: true, preference: true, prompt_answer: true, text: true, classification: true,
+};
+const dataTypeOrder: { [T in DataType]: true } = { text: true, image: true, audio: true, video: true };
+const sensitivityOrder: { [S in Sensitivity]: true } = {
+  public: true, internal: true, confidential: true, restricted: true,
+};
+const visibilityOrder: { [V in Visibility]: true } = { private: true, department: true, public: true };
+const importSourceOrder: { [S in ImportSource]: true } = { url: true, path: true, fsspec: true, huggingface: true };
+
+export const DATA_SCHEMAS = Object.keys(dataSchemaOrder) as DataSchema[];
+export const DATA_TYPES = Object.keys(dataTypeOrder) as DataType[];
+export const SENSITIVITIES = Object.keys(sensitivityOrder) as Sensitivity[];
+export const VISIBILITIES = Object.keys(visibilityOrder) as Visibility[];
+export const IMPORT_SOURCES = Object.keys(importSourceOrder) as ImportSource[];

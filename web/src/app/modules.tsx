@@ -28,7 +28,7 @@ export interface ModuleEntry {
 
 export const MODULES: ModuleEntry[] = [
   { key: "dashboard", path: "/", icon: <DashboardOutlined />, permission: "dashboard:read", ready: true },
-  { key: "data", path: "/data", icon: <DatabaseOutlined />, ready: false },
+  { key: "data", path: "/data", icon: <DatabaseOutlined />, permission: "datasets:read", ready: true },
   { key: "annotation", path: "/annotation", icon: <HighlightOutlined />, ready: false },
   { key: "training", path: "/training", icon: <ThunderboltOutlined />, ready: false },
   { key: "models", path: "/models", icon: <ExperimentOutlined />, ready: false },

@@ -17,6 +17,9 @@ const DashboardPage = lazy(() => import("../modules/dashboard/DashboardPage"));
 const JobListPage = lazy(() => import("../modules/jobs/JobListPage"));
 const JobDetailPage = lazy(() => import("../modules/jobs/JobDetailPage"));
 const NewJobPage = lazy(() => import("../modules/jobs/NewJobPage"));
+const DatasetListPage = lazy(() => import("../modules/data/DatasetListPage"));
+const DatasetDetailPage = lazy(() => import("../modules/data/DatasetDetailPage"));
+const ImportPage = lazy(() => import("../modules/data/ImportPage"));
 const UsersPage = lazy(() => import("../modules/admin/users/UsersPage"));
 const ApiKeysPage = lazy(() => import("../modules/admin/api-keys/ApiKeysPage"));
 const NotFoundPage = lazy(() => import("../modules/errors/NotFoundPage"));
@@ -37,6 +40,9 @@ export const routes: RouteObject[] = [
         { path: "jobs", element: <RequirePermission permission="jobs:read"><JobListPage /></RequirePermission> },
         { path: "jobs/new", element: <RequirePermission permission="jobs:write"><NewJobPage /></RequirePermission> },
         { path: "jobs/:jobId", element: <RequirePermission permission="jobs:read"><JobDetailPage /></RequirePermission> },
+        { path: "data", element: <RequirePermission permission="datasets:read"><DatasetListPage /></RequirePermission> },
+        { path: "data/:datasetId", element: <RequirePermission permission="datasets:read"><DatasetDetailPage /></RequirePermission> },
+        { path: "data/:datasetId/import", element: <RequirePermission permission="datasets:write"><ImportPage /></RequirePermission> },
         { path: "admin/users", element: <RequirePermission permission="users:read"><UsersPage /></RequirePermission> },
         { path: "admin/api-keys", element: <ApiKeysPage /> },
         ...placeholderRoutes,

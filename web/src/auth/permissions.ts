@@ -9,6 +9,8 @@ export type Permission =
   | "users:write"
   | "departments:read"
   | "departments:write"
+  | "datasets:read"
+  | "datasets:write"
   | "jobs:read"
   | "jobs:write"
   | "system:read"

@@ -3,7 +3,10 @@
  * the chart chunk stays small. Re-creates the chart when the theme changes (ECharts themes are
  * fixed at init) and follows its container's size.
  */
-import { LineChart, type LineSeriesOption } from "echarts/charts";
+import {
+  BarChart, type BarSeriesOption, GaugeChart, type GaugeSeriesOption, LineChart, type LineSeriesOption, PieChart,
+  type PieSeriesOption,
+} from "echarts/charts";
 import {
   DataZoomComponent, type DataZoomComponentOption, GridComponent, type GridComponentOption,
   LegendComponent, type LegendComponentOption, TitleComponent, type TitleComponentOption,
@@ -13,11 +16,11 @@ import * as echarts from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
 import { useEffect, useRef } from "react";
 
-echarts.use([LineChart, GridComponent, TooltipComponent, LegendComponent, TitleComponent, DataZoomComponent,
+echarts.use([LineChart, BarChart, PieChart, GaugeChart, GridComponent, TooltipComponent, LegendComponent, TitleComponent, DataZoomComponent,
              CanvasRenderer]);
 
 export type ChartOption = echarts.ComposeOption<
-  LineSeriesOption | GridComponentOption | TooltipComponentOption | LegendComponentOption
+  LineSeriesOption | BarSeriesOption | PieSeriesOption | GaugeSeriesOption | GridComponentOption | TooltipComponentOption | LegendComponentOption
   | TitleComponentOption | DataZoomComponentOption
 >;
 

@@ -1,0 +1,1 @@
+"""Datasets: immutable versions, import, formats, record schemas, quality report, cleaning, augmentation, splits."""
