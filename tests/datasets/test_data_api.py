@@ -122,7 +122,7 @@ def test_stop_on_invalid_fails_naming_the_line_and_keeps_earlier_versions(
     bad = good + '{"text": "no label here", "label": ""}\n'
     job = _finish(client, dev, running_dispatcher,
                   _upload(client, dev, dataset["id"], bad, "intents.jsonl", on_invalid="stop"), state="failed")
-    assert "Line 3" in job["error"]
+    assert "intents.jsonl line 3, field 'label'" in job["error"]
     assert "label" in job["error"]
     versions = client.get(f"/api/datasets/{dataset['id']}/versions", headers=dev.headers).json()
     assert [v["number"] for v in versions] == [1]

@@ -224,7 +224,7 @@ def test_worker_processes_give_the_same_report() -> None:
 @pytest.mark.slow
 def test_benchmark_prints_its_json() -> None:
     command = [sys.executable, str(ROOT / "benchmarks" / "data_pipeline.py"), "--rows", "20000", "--test-rows", "500",
-               "--baseline-rows", "1000"]
+               "--baseline-rows", "1000", "--import-gb", "0.02"]
     result = json.loads(subprocess.run(command, check=True, capture_output=True, text=True, timeout=240).stdout)
     assert result["rows"] == 20000
     for part in ("quality_report", "near_duplicates"):
@@ -233,6 +233,8 @@ def test_benchmark_prints_its_json() -> None:
         assert isinstance(result[part]["meets_target"], bool)
     assert result["quality_report"]["exact_duplicate_rows"] > 0
     assert result["quality_report"]["near_duplicate_rows"] > 0
+    assert result["streaming_import"]["rows"] > 0
+    assert result["streaming_import"]["schema"] == "alpaca"
     assert result["quality_report"]["leaked_test_rows"] > 0
     assert result["baseline_scan"]["seconds"] > 0
     assert result["quality_report_vs_scan"] > 0

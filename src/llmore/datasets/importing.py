@@ -47,20 +47,12 @@ class ConvertedImport:
     stats: ImportStats
 
 
-def _where(record: SourceRecord) -> dict[str, Any]:
-    place: dict[str, Any] = {"line": record.line}
-    if getattr(record, "member", None):
-        place["file"] = record.member
-    return place
-
-
 def _row_id(record: SourceRecord) -> str:
-    member = getattr(record, "member", None)
-    return f"{member}:{record.line}" if member else str(record.line)
+    return f"{record.member}:{record.line}" if record.member else str(record.line)
 
 
-def convert_records(records: Iterable[SourceRecord], *, source_schema: str | None, stop_on_invalid: bool
-                    ) -> ConvertedImport:
+def convert_records(records: Iterable[SourceRecord], *, file_name: str, source_schema: str | None,
+                    stop_on_invalid: bool) -> ConvertedImport:
     """Detect (or take) the schema from the first records and stream them as canonical rows."""
     stats = ImportStats()
     stream = iter(records)
@@ -72,10 +64,15 @@ def convert_records(records: Iterable[SourceRecord], *, source_schema: str | Non
     else:
         if not sample:
             first = next((r for r in head if r.error is not None), None)
-            detail = [{**_where(first), "message": first.error}] if first else []
-            raise AppError("No valid record in the first rows of the file; nothing to detect a schema from.",
-                           code="no_records", details=detail)
-        detected = record_schemas.detect_schema(sample)
+            if first is None:
+                raise AppError(f"{file_name} holds no records.", code="no_records")
+            problem = first.error_for(file_name)
+            raise AppError(f"{problem.message} (no valid record in the first {len(head)}, so no schema can be "
+                           "detected; fix the file)", code="no_records", details=problem.details)
+        try:
+            detected = record_schemas.detect_schema(sample)
+        except record_schemas.SchemaDetectionError as exc:
+            raise AppError(f"{file_name}: {exc.message}", code=exc.code, details=exc.details) from exc
         schema, reason = detected.schema, detected.reason
     data_schema = record_schemas.canonical_schema(schema)
 
@@ -83,21 +80,20 @@ def convert_records(records: Iterable[SourceRecord], *, source_schema: str | Non
         for record in itertools.chain(head, stream):
             stats.read += 1
             if record.error is not None:
-                detail = {**_where(record), "field": None, "message": record.error}
+                problem = record.error_for(file_name)
             else:
                 try:
-                    _, row = record_schemas.to_canonical(record.data, schema)
+                    _, row = record_schemas.to_canonical(record.data or {}, schema)
                 except record_schemas.RowError as exc:
-                    detail = {**_where(record), "field": exc.field, "message": exc.reason}
+                    problem = record.error_for(file_name, problem=exc.reason, field=exc.field)
                 else:
                     stats.imported += 1
                     yield {ROW_ID: _row_id(record), **row}
                     continue
             if stop_on_invalid:
-                where = f"Line {record.line}" + (f", field '{detail['field']}'" if detail["field"] else "")
-                raise AppError(f"{where}: {detail['message']} — the import stopped, as chosen; fix the row or "
-                               "import again dropping invalid rows.", code="invalid_row", details=[detail])
-            stats.problem(detail)
+                raise AppError(f"{problem.message} — the import stopped, as chosen; fix the row or import again "
+                               "dropping invalid rows.", code="invalid_row", details=problem.details)
+            stats.problem(problem.details[0])
 
     return ConvertedImport(source_schema=schema.value, data_schema=data_schema, reason=reason, rows=rows(),
                            stats=stats)

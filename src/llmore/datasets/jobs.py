@@ -69,8 +69,8 @@ def _save_version(ctx: JobContext, *, dataset_id: int, parent: DatasetVersion | 
                   stats: Callable[[], dict[str, Any]] | None = None) -> dict[str, Any]:
     """Write ``rows`` as the next version; ``stats`` is called after the rows were consumed."""
     store = artifact_store(ctx.settings)
-    parent_prints = versions.parent_fingerprints(store, parent.sha256) if parent else None
-    written = versions.write_rows(store, rows, parent=parent_prints, scratch=ctx.workdir)
+    previous = versions.parent_prints(store, parent.sha256) if parent else None
+    written = versions.write_rows(store, rows, parent=previous, scratch=ctx.workdir)
     with ctx.sessions.begin() as session:
         version = record_version(session, dataset_id=dataset_id, parent=parent, operation=operation, params=params,
                                  data_schema=data_schema, written=written, source=source,
@@ -147,11 +147,11 @@ def import_job(ctx: JobContext, params: ImportParams) -> dict[str, Any]:
         else:
             raw, name, size = _open_source(params, ctx, stack)
             reader = _CountingReader(raw, size, ctx)
-            file_format = params.file_format or formats.detect_format(name, raw.peek(4096)[:4096]
-                                                                      if hasattr(raw, "peek") else b"")
-            records = formats.iter_records_from(reader, name=name, fmt=file_format)
+            # Detection inside the reader looks at 64 KiB, more than a peek here could.
+            file_format = params.file_format or "detected"
+            records = formats.iter_records_from(reader, name=name, fmt=params.file_format)
         ctx.log(f"reading {name} as {file_format}")
-        converted = convert_records(records, source_schema=params.source_schema,
+        converted = convert_records(records, file_name=name, source_schema=params.source_schema,
                                     stop_on_invalid=params.on_invalid == "stop")
         ctx.log(f"schema: {converted.source_schema} → {converted.data_schema.value} ({converted.reason})")
         source = {"kind": params.source, "location": params.location if params.source != "upload" else None,

@@ -40,7 +40,8 @@ def preview_bytes(head: bytes, *, filename: str) -> PreviewOut:
     truncated = len(records) > PREVIEW_SCAN
     if not truncated and records and records[-1].error is not None:
         records = records[:-1]  # most likely the line the console cut in half
-    converted = convert_records(records[:PREVIEW_SCAN], source_schema=None, stop_on_invalid=False)
+    converted = convert_records(records[:PREVIEW_SCAN], file_name=filename, source_schema=None,
+                                stop_on_invalid=False)
     rows = list(converted.rows)
     return PreviewOut(file_format=file_format, source_schema=converted.source_schema,
                       data_schema=converted.data_schema, reason=converted.reason, rows=rows[:PREVIEW_ROWS],
