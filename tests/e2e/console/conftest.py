@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import LiveServer, start_server, stop_server
 
@@ -116,3 +117,19 @@ def sign_in(
     page.get_by_label("Password").fill(password or server.admin_password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(re.escape(server.url + path) + r"$"))
+
+
+def choose_language(page: Page, name: str) -> None:
+    """Pick a language in the header's dropdown.
+
+    On a loaded machine the dropdown's opening animation can outlast a re-render of the header
+    (live queries refresh it), which detaches the menu item mid-click; open it again then.
+    """
+    for _ in range(3):
+        page.get_by_test_id("language-switch").click()
+        try:
+            page.get_by_role("menuitem", name=name).click(timeout=5_000)
+            return
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"could not choose the language {name!r} in three tries")

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveServer
-from tests.e2e.console.conftest import screenshot, sign_in
+from tests.e2e.console.conftest import choose_language, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -183,8 +183,7 @@ def test_data_pages_in_chinese(page: Page, live_server: LiveServer) -> None:
     with live_server.login() as client:
         client.post("/api/datasets", json={"name": "中文数据集", "description": "界面语言测试"}).raise_for_status()
     sign_in(page, live_server, path="/data")
-    page.get_by_test_id("language-switch").click()
-    page.get_by_role("menuitem", name="简体中文").click()
+    choose_language(page, "简体中文")
     expect(page.get_by_role("heading", name="数据集")).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("中文数据集"))).to_contain_text("空")
     screenshot(page, "data-list-zh")

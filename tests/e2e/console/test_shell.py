@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveServer
-from tests.e2e.console.conftest import screenshot, sign_in
+from tests.e2e.console.conftest import choose_language, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -38,8 +38,7 @@ def test_sign_in_with_the_one_time_password_shows_the_dashboard(page: Page, live
 
 def test_language_switch_shows_chinese_and_is_remembered(page: Page, live_server: LiveServer) -> None:
     sign_in(page, live_server)
-    page.get_by_test_id("language-switch").click()
-    page.get_by_role("menuitem", name="简体中文").click()
+    choose_language(page, "简体中文")
     expect(page.get_by_role("heading", name="概览")).to_be_visible()
     menu = page.get_by_role("menu").first
     for label in ("数据", "标注", "微调训练", "模型", "评估", "部署", "任务", "系统管理"):
