@@ -29,6 +29,10 @@ class Perm(StrEnum):
     DEPARTMENTS_WRITE = "departments:write"
     DATASETS_READ = "datasets:read"
     DATASETS_WRITE = "datasets:write"
+    MODELS_READ = "models:read"
+    MODELS_WRITE = "models:write"
+    WORKERS_MANAGE = "workers:manage"
+    INFERENCE = "inference:use"
     JOBS_READ = "jobs:read"
     JOBS_WRITE = "jobs:write"
     SYSTEM_READ = "system:read"
@@ -44,12 +48,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.DEPARTMENTS_READ,
             Perm.DATASETS_READ,
             Perm.DATASETS_WRITE,
+            Perm.MODELS_READ,
+            Perm.MODELS_WRITE,
+            Perm.WORKERS_MANAGE,
+            Perm.INFERENCE,
             Perm.JOBS_READ,
             Perm.JOBS_WRITE,
         }
     ),
-    Role.ANNOTATOR: frozenset({Perm.SELF, Perm.DASHBOARD_READ, Perm.DEPARTMENTS_READ, Perm.DATASETS_READ}),
-    Role.REVIEWER: frozenset({Perm.SELF, Perm.DASHBOARD_READ, Perm.DEPARTMENTS_READ, Perm.DATASETS_READ}),
+    Role.ANNOTATOR: frozenset(
+        {Perm.SELF, Perm.DASHBOARD_READ, Perm.DEPARTMENTS_READ, Perm.DATASETS_READ, Perm.MODELS_READ, Perm.INFERENCE}
+    ),
+    Role.REVIEWER: frozenset(
+        {Perm.SELF, Perm.DASHBOARD_READ, Perm.DEPARTMENTS_READ, Perm.DATASETS_READ, Perm.MODELS_READ, Perm.INFERENCE}
+    ),
 }
 
 
