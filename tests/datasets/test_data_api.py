@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import csv
+import functools
+import http.server
 import io
 import json
+import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -162,3 +166,36 @@ def test_deleted_dataset_keeps_its_name_reserved(client: TestClient, make_accoun
     assert client.get(f"/api/datasets/{dataset['id']}", headers=dev.headers).status_code == 404
     again = client.post("/api/datasets", json={"name": "faq"}, headers=dev.headers)
     assert again.status_code == 409
+
+
+def test_fsspec_imports_cannot_read_the_servers_disk(client: TestClient, make_account: Callable[..., Account]
+                                                     ) -> None:
+    dev = make_account("developer")
+    dataset = _dataset(client, dev)
+    for location in ("file:///etc/passwd", "/etc/passwd", "simplecache::file:///etc/passwd", "memory://x"):
+        refused = client.post(f"/api/datasets/{dataset['id']}/imports", json={"source": "fsspec", "location": location},
+                              headers=dev.headers)
+        assert refused.status_code == 400, location
+        assert refused.json()["error"]["code"] == "location_not_allowed"
+
+
+def test_url_import_downloads_and_imports(
+    client: TestClient, make_account: Callable[..., Account], running_dispatcher: RunningDispatcher,
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "intents.csv").write_text("text,label\n你好,greeting\nbye,farewell\n", encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        dev = make_account("developer")
+        dataset = _dataset(client, dev)
+        url = f"http://127.0.0.1:{server.server_address[1]}/intents.csv"
+        job = _finish(client, dev, running_dispatcher, client.post(
+            f"/api/datasets/{dataset['id']}/imports", json={"source": "url", "location": url}, headers=dev.headers))
+    finally:
+        server.shutdown()
+    assert job["result"]["rows"] == 2
+    version = client.get(f"/api/datasets/{dataset['id']}/versions/1", headers=dev.headers).json()
+    assert (version["data_schema"], version["source"]["filename"]) == ("classification", "intents.csv")
+    assert _rows(client, dev, dataset["id"], 1)["items"][0] == {"_id": "2", "text": "你好", "label": "greeting"}

@@ -150,6 +150,8 @@ def import_reference(dataset_id: int, body: schemas.ImportRequest, principal: Pr
     elif body.source is schemas.ImportSource.URL and not body.location.startswith(("http://", "https://")):
         raise AppError("A URL import needs an http:// or https:// address.",
                        details=[{"field": "body.location", "message": "not an http(s) URL"}])
+    elif body.source is schemas.ImportSource.FSSPEC:
+        data_service.check_remote_location(body.location)
     return _job(db, "datasets.import", f"Import {body.location[-80:]}", {
         "dataset_id": dataset_id, "source": body.source.value, "location": location,
         "file_format": body.file_format, "source_schema": body.source_schema, "on_invalid": body.on_invalid.value,

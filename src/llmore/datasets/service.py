@@ -202,6 +202,21 @@ def check_import_path(settings: Settings, location: str) -> Path:
     return path
 
 
+LOCAL_PROTOCOLS = frozenset({"file", "local", "memory", "reference", "simplecache", "filecache", "blockcache"})
+
+
+def check_remote_location(location: str) -> None:
+    """Refuse fsspec URLs that would read the server's own disk (that is what path imports, with roots, are for)."""
+    from fsspec.utils import get_protocol
+
+    protocol = get_protocol(location)
+    if protocol in LOCAL_PROTOCOLS or "::" in location:
+        raise AppError(f"'{protocol}://' reads the server's own files; use a path import (limited to "
+                       "LLMORE_IMPORT_ROOTS) or a remote location such as s3://, hdfs:// or gcs://.",
+                       code="location_not_allowed",
+                       details=[{"field": "body.location", "message": f"protocol {protocol} is not remote"}])
+
+
 # ---------------------------------------------------------------- quality reports
 
 
