@@ -1,0 +1,1 @@
+"""Fine-tuning: recipes (sft, pretrain, dpo, grpo) x methods (full, lora, qlora), the defaults advisor, launchers."""
