@@ -21,6 +21,7 @@ KIND_MODULES = (
     "llmore.jobs.job_kinds",
     "llmore.models.job_kinds",
     "llmore.datasets.job_kinds",
+    "llmore.training.job_kinds",
 )
 
 
