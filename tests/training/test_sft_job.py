@@ -83,3 +83,33 @@ def test_impossible_run_is_refused_naming_the_field(
     assert job.state == "failed"
     assert job.error is not None
     assert "learning_rate: the learning rate must be positive" in job.error
+
+
+def test_advice_and_refusal_before_any_job_starts(
+    client: TestClient, make_account: Callable[..., Account], running_dispatcher: RunningDispatcher,
+    tiny_causal_lm: Path,
+) -> None:
+    dev = make_account("developer")
+    dataset_id = _dataset_version(client, dev, running_dispatcher)
+    run = {"base_model": str(tiny_causal_lm), "dataset_id": dataset_id, "number": 1}
+    advice = client.post("/api/training/advice", json=run, headers=dev.headers)
+    assert advice.status_code == 200, advice.text
+    choices = advice.json()["choices"]
+    assert choices["lora_alpha"]["value"] == 2 * choices["lora_r"]["value"]
+    assert choices["max_length"]["reason"].startswith("covers 99 % of rows")
+    jobs_before = client.get("/api/jobs", headers=dev.headers).json()["total"]
+    refused = client.post("/api/training/runs", headers=dev.headers,
+                          json={**run, "overrides": {"learning_rate": -0.1, "max_length": 0}})
+    assert refused.status_code == 400
+    fields = {d["field"] for d in refused.json()["error"]["details"]}
+    assert fields == {"body.learning_rate", "body.max_length"}
+    qlora = client.post("/api/training/runs", headers=dev.headers, json={**run, "method": "qlora"})
+    assert "CUDA GPU" in qlora.json()["error"]["details"][0]["message"]
+    unknown = client.post("/api/training/runs", headers=dev.headers, json={**run, "base_model": "/nowhere"})
+    assert unknown.status_code == 400
+    assert unknown.json()["error"]["details"][0]["field"] == "base_model"
+    assert client.get("/api/jobs", headers=dev.headers).json()["total"] == jobs_before
+    started = client.post("/api/training/runs", headers=dev.headers, json={**run, "max_steps": 1})
+    assert started.status_code == 201
+    assert started.json()["kind"] == "training.sft"
+    client.post(f"/api/jobs/{started.json()['id']}/cancel", headers=dev.headers)
