@@ -53,6 +53,7 @@ def test_lora_sft_learns_a_pattern_and_saves_an_adapter(
     # The tiny random model's logits stay flat (its loss plateaus near ln(vocab)), but the argmax learns the answer.
     assert accuracy[0]["value"] < 0.8
     assert accuracy[-1]["value"] > 0.95
+    assert series["system_rss_gb"][0]["value"] > 0
     output = Path(job.result["output_path"])
     assert (output / "adapter_config.json").is_file()
 

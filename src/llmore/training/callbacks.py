@@ -1,13 +1,17 @@
-"""Bridges the transformers Trainer to the job system: metrics, progress with ETA, and logs."""
+"""Bridges the transformers Trainer to the job system: metrics, system load, diagnosis, progress with ETA."""
 
 from __future__ import annotations
 
 import math
+import time
+from collections import defaultdict
 from typing import Any
 
+import psutil
 from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
 
 from llmore.jobs.context import JobContext
+from llmore.monitoring.diagnosis import Alert, diagnose
 
 REPORTED = {
     "loss",
@@ -18,13 +22,23 @@ REPORTED = {
     "train_tokens_per_second",
     "mean_token_accuracy",
 }
+SYSTEM_EVERY_S = 5.0
 
 
 class JobReporter(TrainerCallback):
-    """Sends every logged number to the job's metric series and the step count to its progress bar."""
+    """Sends logged numbers and system load to the job's metric series, diagnoses the curves as they grow.
 
-    def __init__(self, ctx: JobContext):
+    With ``auto_stop`` an alert that recommends stopping (divergence, overfitting) ends training
+    after the current step; the last checkpoint and the saved model stay usable.
+    """
+
+    def __init__(self, ctx: JobContext, *, auto_stop: bool = False):
         self.ctx = ctx
+        self.auto_stop = auto_stop
+        self.series: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self.alerts: dict[str, Alert] = {}
+        self._last_system = 0.0
+        self._process = psutil.Process()
 
     def on_log(
         self,
@@ -37,14 +51,42 @@ class JobReporter(TrainerCallback):
         numbers = {
             name: float(value)
             for name, value in (logs or {}).items()
-            if name in REPORTED and isinstance(value, int | float) and math.isfinite(float(value))
+            if name in REPORTED and isinstance(value, int | float)
         }
-        if numbers:
-            self.ctx.metrics(numbers, step=state.global_step)
-            self.ctx.log(
-                f"step {state.global_step}/{state.max_steps} "
-                + " ".join(f"{name}={value:.4g}" for name, value in sorted(numbers.items()))
-            )
+        if not numbers:
+            return
+        for name, value in numbers.items():
+            self.series[name].append((state.global_step, value))
+        finite = {name: value for name, value in numbers.items() if math.isfinite(value)}
+        if finite:
+            self.ctx.metrics(finite, step=state.global_step)
+        self.ctx.log(
+            f"step {state.global_step}/{state.max_steps} "
+            + " ".join(f"{name}={value:.4g}" for name, value in sorted(numbers.items()))
+        )
+        self._diagnose(control)
+
+    def _diagnose(self, control: TrainerControl) -> None:
+        for alert in diagnose(self.series):
+            if alert.code in self.alerts:
+                continue
+            self.alerts[alert.code] = alert
+            self.ctx.log(f"ALERT [{alert.severity}] {alert.title_en} — {alert.advice_en}")
+            self.ctx.add_result(alerts=[a.model_dump(mode="json") for a in self.alerts.values()])
+            if self.auto_stop and alert.stop_recommended:
+                self.ctx.log("stopping early, as asked (auto_stop)")
+                control.should_training_stop = True
 
     def on_step_end(self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any) -> None:
         self.ctx.progress(state.global_step, max(state.max_steps, 1), f"step {state.global_step}/{state.max_steps}")
+        now = time.monotonic()
+        if now - self._last_system >= SYSTEM_EVERY_S:
+            self._last_system = now
+            self.ctx.metrics(
+                {
+                    "system_cpu_percent": psutil.cpu_percent(),
+                    "system_rss_gb": self._process.memory_info().rss / 2**30,
+                    "system_ram_used_percent": psutil.virtual_memory().percent,
+                },
+                step=state.global_step,
+            )

@@ -149,7 +149,7 @@ def sft_job(ctx: JobContext, params: SftParams) -> dict[str, Any]:
         train_dataset=Dataset.from_list(items),
         processing_class=tokenizer,
         peft_config=peft_config,
-        callbacks=[JobReporter(ctx)],
+        callbacks=[JobReporter(ctx, auto_stop=params.auto_stop)],
     )
     resume = get_last_checkpoint(str(checkpoints))
     if resume:

@@ -22,3 +22,4 @@ class RunRequest(BaseModel):
     method: Method = Method.LORA
     overrides: dict[str, Any] = Field(default_factory=dict)
     max_steps: int | None = Field(default=None, ge=1)
+    auto_stop: bool = Field(default=False, description="Stop when a diagnosis recommends it.")
