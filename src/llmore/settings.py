@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     dispatcher_poll_seconds: float = Field(default=0.5, gt=0, description="Dispatcher loop interval.")
     dispatcher_lease_seconds: float = Field(default=15.0, gt=0, description="Leader lease duration.")
     run_dispatcher: bool = Field(default=True, description="Run the job dispatcher inside `llmore up`.")
+    require_approval_to_deploy: bool = Field(
+        default=True,
+        description="Only approved model versions may be deployed; an admin can still force a deployment (logged).",
+    )
 
     @field_validator("home", mode="after")
     @classmethod

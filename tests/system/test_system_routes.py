@@ -43,7 +43,8 @@ def test_dashboard_counts_are_real_and_missing_modules_are_null(
     assert counts["users"] == 1
     assert counts["jobs_by_state"]["queued"] == 1
     assert counts["datasets"] == 0
-    assert counts["models"] is None
+    assert counts["models"] == 0
+    assert counts["deployments"] is None
 
 
 def test_config_is_shown_to_admins_with_secrets_masked(tmp_path: Path, client: TestClient, admin: Account) -> None:

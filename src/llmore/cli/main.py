@@ -17,6 +17,7 @@ from llmore import __version__
 from llmore.cli import data as data_cli
 from llmore.cli import db as db_cli
 from llmore.cli import jobs as jobs_cli
+from llmore.cli import models as models_cli
 from llmore.cli import users as users_cli
 from llmore.cli.common import console, database, settings_from
 from llmore.cli.demo import queue_demo_jobs
@@ -31,6 +32,7 @@ app.add_typer(db_cli.app, name="db")
 app.add_typer(users_cli.app, name="users")
 app.add_typer(jobs_cli.app, name="jobs")
 app.add_typer(data_cli.app, name="data")
+app.add_typer(models_cli.app, name="models")
 app.add_typer(config_app, name="config")
 
 

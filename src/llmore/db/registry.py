@@ -12,6 +12,7 @@ MODEL_MODULES = (
     "llmore.auth.models",
     "llmore.jobs.models",
     "llmore.datasets.models",
+    "llmore.models.models",
 )
 
 

@@ -17,7 +17,8 @@ located with :func:`importlib.util.find_spec`, which does not run the packages' 
 
 :func:`prepare_bundled` prepares every installed model and writes the catalogue
 ``$LLMORE_HOME/models/bundled.json`` that the model registry reads; the job kind
-``models.prepare_bundled`` (:func:`prepare_bundled_job`) runs it under the job system.
+``models.prepare_bundled`` (:func:`prepare_bundled_job`) runs it under the job system and registers
+the prepared models in the model registry.
 
 Conversion is idempotent: the manifest records the source GGUF's sha256, the transformers
 version and every file with its size; a prepared copy is reused while all of them still match.
@@ -706,7 +707,11 @@ def _catalogue_entries(settings: Settings) -> dict[str, dict[str, Any]]:
 
 
 def prepare_bundled_job(ctx: JobContext, params: PrepareBundledParams) -> None:
-    """Entry point of the job kind ``models.prepare_bundled`` (a thin wrapper of :func:`prepare_bundled`)."""
+    """Entry point of the job kind ``models.prepare_bundled``: :func:`prepare_bundled`, then registration.
+
+    Every prepared model is registered in the model registry as an approved base version (see
+    :func:`llmore.models.service.register_bundled`); a model registered before is left as it is.
+    """
 
     def progress(done: float, total: float, message: str) -> None:
         ctx.progress(done, total, message)
@@ -717,11 +722,17 @@ def prepare_bundled_job(ctx: JobContext, params: PrepareBundledParams) -> None:
     # An empty list from a form means the same as leaving the field out: everything installed.
     report = prepare_bundled(ctx.settings, names=params.models or None, force=params.force,
                              progress=progress, log=ctx.log)
+    from llmore.models.service import register_bundled
+
+    with ctx.sessions.begin() as session:
+        references = [f"{v.model.name}:{v.number}" for v in register_bundled(session, report.models)]
+    ctx.log(f"in the model registry as {', '.join(references) or 'nothing'}")
     ctx.add_result(
         catalogue=str(report.catalogue),
         models={model.name: str(model.prepared_path) for model in report.models},
         converted=report.converted,
         unavailable={model.name: model.problem for model in report.unavailable},
+        registered=references,
     )
 
 
