@@ -2,6 +2,10 @@
 
 Every failure answers ``{"error": {"code", "message", "details"}}``. ``details`` is a list of
 ``{"field": ..., "message": ..., "line": ...}`` items pointing at what was wrong.
+
+The OpenAI-compatible API under ``/v1/`` answers OpenAI's shape instead,
+``{"error": {"message", "type", "param", "code"}}``, because OpenAI SDKs parse that one
+(:func:`openai_error_body`); its validation errors are 400s there, as OpenAI answers them.
 """
 
 from __future__ import annotations
@@ -84,6 +88,29 @@ def error_body(code: str, message: str, details: list[dict[str, Any]] | None = N
     return {"error": {"code": code, "message": message, "details": details or []}}
 
 
+OPENAI_PREFIX = "/v1/"
+_OPENAI_TYPES = {401: "authentication_error", 403: "permission_error", 404: "invalid_request_error",
+                 429: "rate_limit_error"}
+
+
+def openai_error_body(
+    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """An error in OpenAI's shape; ``param`` is the first detail's field without its ``body.`` prefix."""
+    field = next((d.get("field") for d in details or [] if d.get("field")), None)
+    param = str(field).removeprefix("body.") if field else None
+    kind = _OPENAI_TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
+    return {"error": {"message": message, "type": kind, "param": param, "code": code}}
+
+
+def _error_response(request: Request, status: int, code: str, message: str,
+                    details: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    """The error in the shape the path's clients expect (OpenAI's under ``/v1/``)."""
+    if request.url.path.startswith(OPENAI_PREFIX):
+        return JSONResponse(openai_error_body(status, code, message, details), status, headers=headers)
+    return JSONResponse(error_body(code, message, details), status, headers=headers)
+
+
 def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(part) for part in loc)
 
@@ -115,7 +142,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), exc.status_code, headers=headers)
+        return _error_response(request, exc.status_code, exc.code, exc.message, exc.details, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -124,17 +151,16 @@ def install_error_handlers(app: FastAPI) -> None:
         if syntax:
             body = getattr(exc, "body", None)
             raw = body if isinstance(body, bytes) else await request.body()
-            return JSONResponse(
-                error_body(
-                    "malformed_json", "The request body is not valid JSON.", [_json_syntax_detail(raw, syntax[0])]
-                ),
-                400,
+            return _error_response(
+                request, 400, "malformed_json", "The request body is not valid JSON.",
+                [_json_syntax_detail(raw, syntax[0])],
             )
+        details = validation_details(errors)
+        if request.url.path.startswith(OPENAI_PREFIX):
+            problems = "; ".join(f"{str(d['field']).removeprefix('body.')}: {d['message']}" for d in details)
+            return _error_response(request, 400, "invalid_request", f"Invalid request: {problems}.", details)
         return JSONResponse(
-            error_body(
-                "validation_error", "Some fields are missing or invalid; see details.", validation_details(errors)
-            ),
-            422,
+            error_body("validation_error", "Some fields are missing or invalid; see details.", details), 422
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -148,7 +174,7 @@ def install_error_handlers(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
         if exc.status_code == 404 and message == "Not Found":
             message = f"No route {request.method} {request.url.path}; see /docs for the API."
-        return JSONResponse(error_body(code, message), exc.status_code, headers=getattr(exc, "headers", None))
+        return _error_response(request, exc.status_code, code, message, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(StaleDataError)
     async def _stale(request: Request, exc: StaleDataError) -> JSONResponse:
@@ -160,7 +186,6 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         incident = uuid.uuid4().hex[:12]
         log.exception("unhandled error (incident %s) on %s %s", incident, request.method, request.url.path)
-        return JSONResponse(
-            error_body("internal_error", f"An unexpected error occurred; the server log has incident {incident}."),
-            500,
+        return _error_response(
+            request, 500, "internal_error", f"An unexpected error occurred; the server log has incident {incident}."
         )

@@ -16,9 +16,11 @@ from llmore.console import CONSOLE_DIR, mount_console
 from llmore.datasets.api import router as datasets_router
 from llmore.db.engine import make_engine, make_session_factory
 from llmore.errors import install_error_handlers
+from llmore.gateway.api import router as gateway_router
 from llmore.jobs.api import router as jobs_router
 from llmore.models.api import router as models_router
 from llmore.monitoring.http_metrics import HttpMetrics, MetricsMiddleware
+from llmore.serving.api import router as workers_router
 from llmore.settings import Settings
 from llmore.system.api import router as system_router
 from llmore.training.api import router as training_router
@@ -66,7 +68,8 @@ def create_app(settings: Settings, *, run_dispatcher: bool | None = None, consol
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes, upload_max_bytes=settings.max_upload_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.http_metrics)
     install_error_handlers(app)
-    for router in (system_router, auth_router, jobs_router, datasets_router, training_router, models_router):
+    for router in (system_router, auth_router, jobs_router, datasets_router, training_router, models_router,
+                   workers_router, gateway_router):
         app.include_router(router)
     mount_console(app, console_dir)
     return app

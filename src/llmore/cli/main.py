@@ -18,6 +18,7 @@ from llmore.cli import data as data_cli
 from llmore.cli import db as db_cli
 from llmore.cli import jobs as jobs_cli
 from llmore.cli import models as models_cli
+from llmore.cli import serving as serving_cli
 from llmore.cli import users as users_cli
 from llmore.cli.common import console, database, settings_from
 from llmore.cli.demo import queue_demo_jobs
@@ -34,6 +35,8 @@ app.add_typer(jobs_cli.app, name="jobs")
 app.add_typer(data_cli.app, name="data")
 app.add_typer(models_cli.app, name="models")
 app.add_typer(config_app, name="config")
+app.command()(serving_cli.worker)
+app.command()(serving_cli.chat)
 
 
 @app.callback()

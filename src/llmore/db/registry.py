@@ -13,6 +13,7 @@ MODEL_MODULES = (
     "llmore.jobs.models",
     "llmore.datasets.models",
     "llmore.models.models",
+    "llmore.serving.models",
 )
 
 

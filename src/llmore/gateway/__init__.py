@@ -1,0 +1,1 @@
+"""The platform's OpenAI-compatible gateway: authenticates API keys and routes requests to live workers."""

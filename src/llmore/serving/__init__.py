@@ -1,0 +1,1 @@
+"""Model serving: engines, the OpenAI protocol, the worker app and the control plane's worker table."""
