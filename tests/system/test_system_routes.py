@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from llmore.server import create_app
@@ -74,3 +75,10 @@ def test_without_a_console_build_the_root_points_at_the_api_docs(tmp_path: Path,
         page = client.get("/")
     assert page.status_code == 200
     assert 'href="/docs"' in page.text
+
+
+def test_openapi_schema_names_are_unique(app: FastAPI) -> None:
+    """Two pydantic models with one name get module-qualified names, which break the console's typed client."""
+    names = app.openapi()["components"]["schemas"]
+    qualified = sorted(name for name in names if "__" in name)
+    assert qualified == [], f"rename the clashing schemas: {qualified}"

@@ -22,7 +22,7 @@ from llmore.jobs.models import Job
 from llmore.models import service as registry
 from llmore.models.lifecycle import Kind, State
 from llmore.models.models import ModelVersion
-from llmore.models.schemas import ImportSource, Task
+from llmore.models.schemas import ModelImportSource, Task
 from llmore.pagination import MAX_PAGE_SIZE, PageParams
 from llmore.settings import Settings
 
@@ -79,8 +79,13 @@ def list_models(
 ) -> None:
     """List models with their newest version."""
     with database(settings_from(ctx)) as session:
-        models, total = registry.list_models(session, PageParams(page_size=MAX_PAGE_SIZE, sort="name"), q=q,
-                                             task=task.value if task else None, state=state.value if state else None)
+        models, total = registry.list_models(
+            session,
+            PageParams(page_size=MAX_PAGE_SIZE, sort="name"),
+            q=q,
+            task=task.value if task else None,
+            state=state.value if state else None,
+        )
         aliases = registry.aliases_by_model(session, [m.id for m in models])
         table = Table("id", "name", "task", "versions", "newest", "aliases", title=f"{total} models")
         for model in models:
@@ -102,28 +107,71 @@ def show(ctx: typer.Context, ref: str = REF) -> None:
             return
         model = registry.get_model_by_name(session, ref)
         aliases = registry.aliases_by_model(session, [model.id])[model.id]
-        table = Table("version", "kind", "state", "format", "parameters", "size", "base", "aliases", "path",
-                      title=f"{model.name} ({model.task}): {model.description or 'no description'}")
+        table = Table(
+            "version",
+            "kind",
+            "state",
+            "format",
+            "parameters",
+            "size",
+            "base",
+            "aliases",
+            "path",
+            title=f"{model.name} ({model.task}): {model.description or 'no description'}",
+        )
         for v in registry.list_versions(session, model=model):
-            base = registry.reference(registry.get_version_by_id(session, v.base_version_id)) \
-                if v.base_version_id else "—"
-            table.add_row(str(v.number), v.kind, _state(v.state), v.format, f"{v.parameter_count or '?'}",
-                          _size(v.size_bytes), base, ", ".join(a for a, n in aliases.items() if n == v.number),
-                          v.path)
+            base = (
+                registry.reference(registry.get_version_by_id(session, v.base_version_id)) if v.base_version_id else "—"
+            )
+            table.add_row(
+                str(v.number),
+                v.kind,
+                _state(v.state),
+                v.format,
+                f"{v.parameter_count or '?'}",
+                _size(v.size_bytes),
+                base,
+                ", ".join(a for a, n in aliases.items() if n == v.number),
+                v.path,
+            )
         console.print(table)
 
 
 def _show_version(session: Session, version: ModelVersion) -> None:
     table = Table("field", "value", title=registry.reference(version), show_header=False)
-    for name in ("kind", "state", "path", "uri", "storage", "format", "architecture", "parameter_count",
-                 "context_length", "has_chat_template", "dtype", "license", "train_framework",
-                 "inference_framework", "size_bytes", "base_version_id", "parent_id", "source", "tags"):
+    for name in (
+        "kind",
+        "state",
+        "path",
+        "uri",
+        "storage",
+        "format",
+        "architecture",
+        "parameter_count",
+        "context_length",
+        "has_chat_template",
+        "dtype",
+        "license",
+        "train_framework",
+        "inference_framework",
+        "size_bytes",
+        "base_version_id",
+        "parent_id",
+        "source",
+        "tags",
+    ):
         table.add_row(name, str(getattr(version, name)))
     console.print(table)
     history = Table("at", "from", "to", "by", "forced", "reason", title="history")
     for entry in registry.history(session, version=version):
-        history.add_row(entry.created_at.strftime("%Y-%m-%d %H:%M:%S"), entry.from_state or "—", entry.to_state,
-                        str(entry.created_by or "LLMore"), "yes" if entry.forced else "", entry.reason)
+        history.add_row(
+            entry.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            entry.from_state or "—",
+            entry.to_state,
+            str(entry.created_by or "LLMore"),
+            "yes" if entry.forced else "",
+            entry.reason,
+        )
     console.print(history)
 
 
@@ -132,8 +180,9 @@ def import_model(
     ctx: typer.Context,
     name: str = typer.Argument(help="Model name; created when it does not exist."),
     location: str = typer.Argument(help="A folder or .gguf file on this machine, or a Hugging Face/ModelScope id."),
-    source: ImportSource | None = typer.Option(None, help="Detected: path or gguf when LOCATION exists, else "
-                                               "huggingface."),
+    source: ModelImportSource | None = typer.Option(
+        None, help="Detected: path or gguf when LOCATION exists, else huggingface."
+    ),
     copy: bool = typer.Option(False, help="Copy the files into LLMore's store (a job) instead of pointing at them."),
     base: str | None = typer.Option(None, help="An adapter's base (name, name:N, name@alias); detected if omitted."),
     revision: str | None = typer.Option(None, help="Hub branch, tag or commit."),
@@ -146,9 +195,12 @@ def import_model(
     settings = settings_from(ctx)
     local = Path(location).expanduser()
     if source is None:
-        source = (ImportSource.GGUF if local.suffix.lower() == ".gguf" else ImportSource.PATH) if local.exists() \
-            else ImportSource.HUGGINGFACE
-    is_local = source in (ImportSource.PATH, ImportSource.GGUF)
+        source = (
+            (ModelImportSource.GGUF if local.suffix.lower() == ".gguf" else ModelImportSource.PATH)
+            if local.exists()
+            else ModelImportSource.HUGGINGFACE
+        )
+    is_local = source in (ModelImportSource.PATH, ModelImportSource.GGUF)
     with database(settings) as session:
         principal = _principal(session, as_user)
         try:
@@ -158,15 +210,35 @@ def import_model(
             console.print(f"Created model {name}.")
         model_id = model.id
         if is_local and not copy:
-            version = registry.register_reference(session, model=model, path=local.resolve(),
-                                                  source_kind=source.value, base=base, description=description,
-                                                  actor_id=principal.user_id)
-            console.print(f"Registered [bold]{registry.reference(version)}[/] ({version.kind}, "
-                          f"{version.parameter_count or '?'} parameters) in place at {version.path}")
+            version = registry.register_reference(
+                session,
+                model=model,
+                path=local.resolve(),
+                source_kind=source.value,
+                base=base,
+                description=description,
+                actor_id=principal.user_id,
+            )
+            console.print(
+                f"Registered [bold]{registry.reference(version)}[/] ({version.kind}, "
+                f"{version.parameter_count or '?'} parameters) in place at {version.path}"
+            )
             return
-    _run(settings, "models.import", f"Import {location[-80:]} into {name}",
-         {"model_id": model_id, "source": source.value, "location": str(local.resolve()) if is_local else location,
-          "revision": revision, "base": base, "description": description}, wait, as_user)
+    _run(
+        settings,
+        "models.import",
+        f"Import {location[-80:]} into {name}",
+        {
+            "model_id": model_id,
+            "source": source.value,
+            "location": str(local.resolve()) if is_local else location,
+            "revision": revision,
+            "base": base,
+            "description": description,
+        },
+        wait,
+        as_user,
+    )
 
 
 @app.command("transition")
@@ -183,10 +255,19 @@ def transition(
     with database(settings) as session:
         principal = _principal(session, as_user)
         version = registry.resolve_reference(session, ref)
-        entry = registry.transition(session, version=version, to=to, reason=reason, force=force,
-                                    principal=principal, require_approval=settings.require_approval_to_deploy)
-        console.print(f"{registry.reference(version)}: {entry.from_state} → {_state(entry.to_state)}"
-                      + (" [yellow](forced)[/]" if entry.forced else ""))
+        entry = registry.transition(
+            session,
+            version=version,
+            to=to,
+            reason=reason,
+            force=force,
+            principal=principal,
+            require_approval=settings.require_approval_to_deploy,
+        )
+        console.print(
+            f"{registry.reference(version)}: {entry.from_state} → {_state(entry.to_state)}"
+            + (" [yellow](forced)[/]" if entry.forced else "")
+        )
 
 
 @app.command("alias")
@@ -224,8 +305,9 @@ def _version_ids(settings: Settings, ref: str) -> dict[str, int]:
 def merge(
     ctx: typer.Context,
     ref: str = REF,
-    into: str | None = typer.Option(None, help="Model that receives the merged version (created if missing); "
-                                    "default: the adapter's model."),
+    into: str | None = typer.Option(
+        None, help="Model that receives the merged version (created if missing); default: the adapter's model."
+    ),
     as_user: str = AS_USER,
     wait: bool = WAIT,
 ) -> None:
@@ -241,10 +323,11 @@ def merge(
             try:
                 target_id = registry.get_model_by_name(session, into).id
             except NotFound:
-                target_id = registry.create_model(session, principal=principal, name=into,
-                                                  task=version.model.task).id
-        label, params = registry.reference(version), {"model_id": version.model_id, "number": version.number,
-                                                      "target_model_id": target_id}
+                target_id = registry.create_model(session, principal=principal, name=into, task=version.model.task).id
+        label, params = (
+            registry.reference(version),
+            {"model_id": version.model_id, "number": version.number, "target_model_id": target_id},
+        )
     _run(settings, "models.merge", f"Merge {label}", params, wait, as_user)
 
 
@@ -257,9 +340,13 @@ def convert(ctx: typer.Context, ref: str = REF, as_user: str = AS_USER, wait: bo
 
 
 @app.command("export")
-def export(ctx: typer.Context, ref: str = REF,
-           export_format: str = typer.Option("tar", "--format", help="tar or folder."),
-           as_user: str = AS_USER, wait: bool = WAIT) -> None:
+def export(
+    ctx: typer.Context,
+    ref: str = REF,
+    export_format: str = typer.Option("tar", "--format", help="tar or folder."),
+    as_user: str = AS_USER,
+    wait: bool = WAIT,
+) -> None:
     """Write a version's files to $LLMORE_HOME/exports as a tar archive or a folder."""
     settings = settings_from(ctx)
     params = _version_ids(settings, ref)

@@ -29,11 +29,11 @@ router = APIRouter(prefix="/api/models", tags=["models"])
 ALIAS = PathParam(pattern=schemas.ALIAS_PATTERN, description="Letters, digits, '_', '.', '-'; starts with a letter.")
 
 
-def _versions_out(session: Session, versions: list[ModelVersion]) -> list[schemas.VersionOut]:
+def _versions_out(session: Session, versions: list[ModelVersion]) -> list[schemas.ModelVersionOut]:
     aliases = registry.aliases_by_model(session, {v.model_id for v in versions})
     computed = ("reference", "aliases")
-    return [schemas.VersionOut(
-        **{name: getattr(version, name) for name in schemas.VersionOut.model_fields if name not in computed},
+    return [schemas.ModelVersionOut(
+        **{name: getattr(version, name) for name in schemas.ModelVersionOut.model_fields if name not in computed},
         reference=registry.reference(version),
         aliases=sorted(a for a, n in aliases.get(version.model_id, {}).items() if n == version.number),
     ) for version in versions]
@@ -77,10 +77,10 @@ def create_model(body: schemas.ModelCreate, principal: Principal = requires(Perm
     return _models_out(db, [registry.create_model(db, principal=principal, **body.model_dump())])[0]
 
 
-@router.get("/resolve", response_model=schemas.VersionOut,
+@router.get("/resolve", response_model=schemas.ModelVersionOut,
             summary="The version a reference names: name (newest approved/deployed), name:N or name@alias")
 def resolve(_: Principal = requires(Perm.MODELS_READ), ref: str = Query(min_length=1, max_length=300),
-            db: Session = DB) -> schemas.VersionOut:
+            db: Session = DB) -> schemas.ModelVersionOut:
     return _versions_out(db, [registry.resolve_reference(db, ref, field="query.ref")])[0]
 
 
@@ -110,10 +110,10 @@ def delete_model(model_id: int, principal: Principal = requires(Perm.MODELS_WRIT
 
 @router.post("/{model_id}/imports", response_model=schemas.ImportOut, status_code=201,
              summary="Import a version: a server folder or GGUF file (in place or copied) or a hub id (downloaded)")
-def import_version(model_id: int, body: schemas.ImportRequest, principal: Principal = requires(Perm.MODELS_WRITE),
+def import_version(model_id: int, body: schemas.ModelImportRequest, principal: Principal = requires(Perm.MODELS_WRITE),
                    db: Session = DB, settings: Settings = Depends(get_settings)) -> schemas.ImportOut:
     model = registry.get_model(db, model_id=model_id)
-    local = body.source in (schemas.ImportSource.PATH, schemas.ImportSource.GGUF)
+    local = body.source in (schemas.ModelImportSource.PATH, schemas.ModelImportSource.GGUF)
     path = registry.check_model_path(settings, body.location) if local else None
     if path is not None and not body.copy_files:
         version = registry.register_reference(db, model=model, path=path, source_kind=body.source.value,
@@ -135,33 +135,33 @@ def import_version(model_id: int, body: schemas.ImportRequest, principal: Princi
 # ---------------------------------------------------------------- versions
 
 
-@router.get("/{model_id}/versions", response_model=list[schemas.VersionOut], summary="Versions, newest first")
+@router.get("/{model_id}/versions", response_model=list[schemas.ModelVersionOut], summary="Versions, newest first")
 def list_versions(model_id: int, _: Principal = requires(Perm.MODELS_READ), db: Session = DB
-                  ) -> list[schemas.VersionOut]:
+                  ) -> list[schemas.ModelVersionOut]:
     return _versions_out(db, registry.list_versions(db, model=registry.get_model(db, model_id=model_id)))
 
 
-@router.get("/{model_id}/versions/{number}", response_model=schemas.VersionOut, summary="One version")
+@router.get("/{model_id}/versions/{number}", response_model=schemas.ModelVersionOut, summary="One version")
 def get_version(model_id: int, number: int, _: Principal = requires(Perm.MODELS_READ), db: Session = DB
-                ) -> schemas.VersionOut:
+                ) -> schemas.ModelVersionOut:
     return _versions_out(db, [_version(db, model_id, number)[1]])[0]
 
 
-@router.patch("/{model_id}/versions/{number}", response_model=schemas.VersionOut,
+@router.patch("/{model_id}/versions/{number}", response_model=schemas.ModelVersionOut,
               summary="Edit a version's description, license or tags")
 def update_version(model_id: int, number: int, body: schemas.VersionUpdate,
-                   _: Principal = requires(Perm.MODELS_WRITE), db: Session = DB) -> schemas.VersionOut:
+                   _: Principal = requires(Perm.MODELS_WRITE), db: Session = DB) -> schemas.ModelVersionOut:
     model = registry.get_model(db, model_id=model_id)
     version = registry.update_version(db, model=model, number=number, version=body.version,
                                       **body.model_dump(exclude_unset=True, exclude={"version"}))
     return _versions_out(db, [version])[0]
 
 
-@router.post("/{model_id}/versions/{number}/transition", response_model=schemas.VersionOut,
+@router.post("/{model_id}/versions/{number}/transition", response_model=schemas.ModelVersionOut,
              summary="Move a version through its lifecycle (409 with the reason when the move is not allowed)")
 def transition(model_id: int, number: int, body: schemas.TransitionRequest,
                principal: Principal = requires(Perm.MODELS_WRITE), db: Session = DB,
-               settings: Settings = Depends(get_settings)) -> schemas.VersionOut:
+               settings: Settings = Depends(get_settings)) -> schemas.ModelVersionOut:
     _, version = _version(db, model_id, number)
     registry.transition(db, version=version, to=body.to, reason=body.reason, force=body.force, principal=principal,
                         require_approval=settings.require_approval_to_deploy, expected_version=body.version)

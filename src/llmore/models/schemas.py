@@ -25,7 +25,7 @@ class Task(StrEnum):
     OTHER = "other"
 
 
-class ImportSource(StrEnum):
+class ModelImportSource(StrEnum):
     """Where a version's files come from: a server folder, a GGUF file, or a model hub id."""
 
     PATH = "path"
@@ -83,7 +83,7 @@ class VersionUpdate(VersionedUpdate):
     _tags = field_validator("tags")(_clean_tags)
 
 
-class VersionOut(RecordOut):
+class ModelVersionOut(RecordOut):
     model_id: int
     number: int
     reference: str = Field(description="How to address this version: model-name:number.")
@@ -120,10 +120,10 @@ class ModelOut(RecordOut):
     owner_id: int | None
     latest_version: int = Field(description="Number of the newest version; 0 while the model has none.")
     aliases: dict[str, int] = Field(default_factory=dict, description="Alias → version number.")
-    latest: VersionOut | None = None
+    latest: ModelVersionOut | None = None
 
 
-class ImportRequest(BaseModel):
+class ModelImportRequest(BaseModel):
     """Register a version from a server folder or GGUF file (referenced or copied) or a hub id (downloaded).
 
     A path reference is registered at once; copies and downloads run as a job.
@@ -131,7 +131,7 @@ class ImportRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    source: ImportSource
+    source: ModelImportSource
     location: str = Field(min_length=1, max_length=2000,
                           description="Server folder, .gguf file, Hugging Face id or ModelScope id.")
     revision: str | None = Field(default=None, max_length=200, description="Hub branch, tag or commit.")
@@ -150,7 +150,7 @@ class ImportRequest(BaseModel):
 class ImportOut(BaseModel):
     """Either the registered version (path reference) or the job that will register it."""
 
-    version: VersionOut | None = None
+    version: ModelVersionOut | None = None
     job: JobOut | None = None
 
 

@@ -6,7 +6,7 @@
 import { ArrowLeftOutlined, DeleteOutlined, EditOutlined, ImportOutlined } from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
 import { App, Button, Descriptions, Empty, Flex, Result, Select, Space, Tabs, Typography } from "antd";
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 
@@ -48,6 +48,12 @@ function DatasetDetail({ dataset, versions }: { dataset: Dataset; versions: Data
   const requested = Number(searchParams.get("version"));
   const version = versions.find((item) => item.number === requested)
     ?? versions.find((item) => item.number === dataset.latest_version) ?? versions[0];
+  // A version named in the URL but not in the list was created after the list was fetched
+  // (a job just finished): fetch the list again rather than showing an older version.
+  const requestedMissing = requested > 0 && !versions.some((item) => item.number === requested);
+  useEffect(() => {
+    if (requestedMissing) void queryClient.invalidateQueries({ queryKey: datasetKeys.versions(dataset.id) });
+  }, [requestedMissing, dataset.id, queryClient]);
   const tabParam = searchParams.get("tab") as TabKey | null;
   const visibleTabs = TABS.filter((key) => canWrite || !WRITE_TABS.has(key));
   const tab: TabKey = tabParam && visibleTabs.includes(tabParam) ? tabParam : "rows";
