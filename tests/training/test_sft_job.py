@@ -56,6 +56,11 @@ def test_lora_sft_learns_a_pattern_and_saves_an_adapter(
     assert series["system_rss_gb"][0]["value"] > 0
     output = Path(job.result["output_path"])
     assert (output / "adapter_config.json").is_file()
+    assert job.result["model"] == f"{tiny_causal_lm.name}-sft:1"
+    registered = client.get("/api/models/resolve", params={"ref": job.result["model"]}, headers=dev.headers).json()
+    assert (registered["kind"], registered["state"]) == ("adapter", "trained")
+    assert registered["source"]["job_id"] == job_id
+    assert registered["source"]["dataset_version"] == 1
 
     from peft import AutoPeftModelForCausalLM
     from transformers import AutoTokenizer

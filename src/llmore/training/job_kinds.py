@@ -23,6 +23,9 @@ class SftParams(BaseModel):
     overrides: dict[str, Any] = Field(default_factory=dict, description="Hyper-parameters that replace the advice.")
     max_steps: int | None = Field(default=None, ge=1, description="Stop after this many steps (a quick trial).")
     seed: int = 42
+    output_model: str | None = Field(
+        default=None, description="Registry model to add the result to; default '<base folder name>-sft'."
+    )
     auto_stop: bool = Field(default=False, description="Stop when a diagnosis recommends it (divergence, overfitting).")
 
 

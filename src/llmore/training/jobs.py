@@ -159,8 +159,30 @@ def sft_job(ctx: JobContext, params: SftParams) -> dict[str, Any]:
     trainer.save_model(str(output))
     tokenizer.save_pretrained(str(output))
     ctx.log(f"saved {'adapter' if peft_config else 'model'} to {output}")
+    from llmore.models.service import reference
+    from llmore.training.registration import register_output
+
+    with ctx.sessions.begin() as session:
+        registered = register_output(
+            session,
+            output=output,
+            model_name=params.output_model or f"{Path(params.base_model).name}-sft",
+            base_model=params.base_model,
+            job_id=ctx.job_id,
+            lineage={
+                "dataset_id": params.dataset_id,
+                "dataset_version": params.number,
+                "split": split,
+                "recipe": "sft",
+                "method": params.method.value,
+                "hyperparameters": proposal.values,
+            },
+        )
+        model_ref = reference(registered)
+    ctx.log(f"registered as {model_ref} (state trained)")
     return {
         "output_path": str(output),
+        "model": model_ref,
         "kind": "adapter" if peft_config else "full",
         "steps": result.global_step,
         "train_loss": result.training_loss,

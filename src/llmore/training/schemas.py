@@ -22,4 +22,5 @@ class RunRequest(BaseModel):
     method: Method = Method.LORA
     overrides: dict[str, Any] = Field(default_factory=dict)
     max_steps: int | None = Field(default=None, ge=1)
+    output_model: str | None = Field(default=None, max_length=200, description="Registry model for the result.")
     auto_stop: bool = Field(default=False, description="Stop when a diagnosis recommends it.")
