@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 import typer
 from rich.console import Console
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from llmore.auth import service as auth_service
+from llmore.auth.models import User
+from llmore.auth.service import Principal
+from llmore.db.base import ACTOR_ID
 from llmore.db.engine import make_engine, make_session_factory
 from llmore.db.migrate import current_revision, head_revision
 from llmore.errors import AppError
@@ -52,7 +58,19 @@ def database(settings: Settings, *, require_current: bool = True) -> Iterator[Se
         engine.dispose()
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     """Print an actionable error and exit non-zero."""
     err_console.print(f"[bold red]error:[/] {message}")
     raise typer.Exit(code)
+
+
+AS_USER = typer.Option("admin", "--as", help="Act as this user (owner and author of what you create or change).")
+
+
+def acting_user(session: Session, username: str) -> Principal:
+    """The principal a shell command acts as; what it writes is stamped with that user."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        fail(f"No user named '{username}'; pass --as with an existing user (see `llmore users list`).")
+    session.info[ACTOR_ID] = user.id
+    return auth_service.principal_of_user(user, via="cli")

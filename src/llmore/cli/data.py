@@ -12,10 +12,8 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from llmore.auth import service as auth_service
-from llmore.auth.models import User
 from llmore.auth.service import Principal
-from llmore.cli.common import console, database, fail, settings_from
+from llmore.cli.common import AS_USER, acting_user, console, database, fail, settings_from
 from llmore.cli.jobs import follow_progress
 from llmore.datasets import exporting, previews
 from llmore.datasets import service as data_service
@@ -26,24 +24,14 @@ from llmore.settings import Settings
 
 app = typer.Typer(help="Datasets and their versions.", no_args_is_help=True)
 
-AS_USER = typer.Option("admin", "--as", help="Act as this user (owner of what you create).")
 VERSION = typer.Option(None, "--version", "-v", help="Version number; the newest if omitted.")
 WAIT = typer.Option(True, help="Follow the job's progress until it ends.")
-
-
-def _principal(session: Session, username: str) -> Principal:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        fail(f"No user named '{username}'; pass --as with an existing user (see `llmore users list`).")
-        raise AssertionError  # fail() exits
-    return auth_service.principal_of_user(user, via="cli")
 
 
 def _dataset(session: Session, principal: Principal, name: str) -> Dataset:
     dataset = session.scalar(select(Dataset).where(Dataset.name == name))
     if dataset is None:
         fail(f"No dataset named '{name}'; see `llmore data list`.")
-        raise AssertionError
     return data_service.get_dataset(session, dataset_id=dataset.id, principal=principal)
 
 
@@ -55,7 +43,7 @@ def _version(session: Session, dataset: Dataset, number: int | None) -> DatasetV
 
 def _target(session: Session, as_user: str, name: str, number: int | None) -> tuple[DatasetVersion, dict[str, int]]:
     """The version a command works on and the job parameters that address it."""
-    dataset = _dataset(session, _principal(session, as_user), name)
+    dataset = _dataset(session, acting_user(session, as_user), name)
     version = _version(session, dataset, number)
     return version, {"dataset_id": dataset.id, "number": version.number}
 
@@ -79,17 +67,24 @@ def _load(path: Path) -> Any:
 def list_datasets(ctx: typer.Context, as_user: str = AS_USER) -> None:
     """List datasets with their newest version."""
     with database(settings_from(ctx)) as session:
-        principal = _principal(session, as_user)
+        principal = acting_user(session, as_user)
         from llmore.pagination import MAX_PAGE_SIZE, PageParams
 
-        datasets, total = data_service.list_datasets(session, PageParams(page_size=MAX_PAGE_SIZE, sort="name"),
-                                                     principal=principal)
+        datasets, total = data_service.list_datasets(
+            session, PageParams(page_size=MAX_PAGE_SIZE, sort="name"), principal=principal
+        )
         latest = data_service.latest_versions(session, datasets)
         table = Table("id", "name", "versions", "schema", "rows", "visibility", title=f"{total} datasets")
         for d in datasets:
             version = latest.get(d.id)
-            table.add_row(str(d.id), d.name, str(d.latest_version), version.data_schema if version else "—",
-                          str(version.row_count) if version else "0", d.visibility)
+            table.add_row(
+                str(d.id),
+                d.name,
+                str(d.latest_version),
+                version.data_schema if version else "—",
+                str(version.row_count) if version else "0",
+                d.visibility,
+            )
         console.print(table)
 
 
@@ -107,36 +102,63 @@ def import_file(
     """Import a file on this machine as the dataset's next version."""
     settings = settings_from(ctx)
     with database(settings) as session:
-        principal = _principal(session, as_user)
+        principal = acting_user(session, as_user)
         dataset = session.scalar(select(Dataset).where(Dataset.name == name))
         if dataset is None:
-            dataset = data_service.create_dataset(session, principal=principal,
-                                                  **DatasetCreate(name=name).model_dump())
+            dataset = data_service.create_dataset(session, principal=principal, **DatasetCreate(name=name).model_dump())
             console.print(f"Created dataset {name}.")
         dataset_id = dataset.id
-    _run(settings, "datasets.import", f"Import {file.name}", {
-        "dataset_id": dataset_id, "source": "path", "location": str(file.resolve()), "filename": file.name,
-        "file_format": file_format, "source_schema": source_schema, "on_invalid": on_invalid}, wait)
+    _run(
+        settings,
+        "datasets.import",
+        f"Import {file.name}",
+        {
+            "dataset_id": dataset_id,
+            "source": "path",
+            "location": str(file.resolve()),
+            "filename": file.name,
+            "file_format": file_format,
+            "source_schema": source_schema,
+            "on_invalid": on_invalid,
+        },
+        wait,
+    )
 
 
 @app.command("show")
 def show(ctx: typer.Context, name: str, as_user: str = AS_USER) -> None:
     """Show a dataset's versions and lineage."""
     with database(settings_from(ctx)) as session:
-        dataset = _dataset(session, _principal(session, as_user), name)
-        table = Table("version", "operation", "schema", "rows", "diff", "parent", "created",
-                      title=f"{dataset.name}: {dataset.description or 'no description'}")
+        dataset = _dataset(session, acting_user(session, as_user), name)
+        table = Table(
+            "version",
+            "operation",
+            "schema",
+            "rows",
+            "diff",
+            "parent",
+            "created",
+            title=f"{dataset.name}: {dataset.description or 'no description'}",
+        )
         numbers = {v.id: v.number for v in data_service.list_versions(session, dataset=dataset)}
         for v in data_service.list_versions(session, dataset=dataset):
             diff = f"+{v.diff.get('added', 0)} -{v.diff.get('removed', 0)} ~{v.diff.get('changed', 0)}"
-            table.add_row(str(v.number), v.operation, v.data_schema, str(v.row_count), diff,
-                          str(numbers.get(v.parent_id, "—")), v.created_at.strftime("%Y-%m-%d %H:%M"))
+            table.add_row(
+                str(v.number),
+                v.operation,
+                v.data_schema,
+                str(v.row_count),
+                diff,
+                str(numbers.get(v.parent_id, "—")),
+                v.created_at.strftime("%Y-%m-%d %H:%M"),
+            )
         console.print(table)
 
 
 @app.command("report")
-def report(ctx: typer.Context, name: str, version: int | None = VERSION, as_user: str = AS_USER,
-           wait: bool = WAIT) -> None:
+def report(
+    ctx: typer.Context, name: str, version: int | None = VERSION, as_user: str = AS_USER, wait: bool = WAIT
+) -> None:
     """Compute a version's quality report and print its top problems."""
     settings = settings_from(ctx)
     with database(settings) as session:
@@ -189,8 +211,13 @@ def augment(
     with database(settings) as session:
         _, ids = _target(session, as_user, name, version)
         previews.check_methods(method_list)
-    _run(settings, "datasets.augment", f"Augment {name} v{ids['number']}",
-         {**ids, "methods": method_list, "seed": seed}, wait)
+    _run(
+        settings,
+        "datasets.augment",
+        f"Augment {name} v{ids['number']}",
+        {**ids, "methods": method_list, "seed": seed},
+        wait,
+    )
 
 
 @app.command("split")
@@ -230,6 +257,7 @@ def export(
     with database(settings) as session:
         target, _ = _target(session, as_user, name, version)
         with console.status(f"Exporting {name} v{target.number}…"):
-            exporting.export_version(settings, target, output, file_format=file_format, target_schema=target_schema,
-                                     split=split_name)
+            exporting.export_version(
+                settings, target, output, file_format=file_format, target_schema=target_schema, split=split_name
+            )
     console.print(f"Wrote {output} ({output.stat().st_size} bytes).")

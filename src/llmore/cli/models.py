@@ -7,15 +7,10 @@ from typing import Any
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from llmore.auth import service as auth_service
-from llmore.auth.models import User
-from llmore.auth.service import Principal
-from llmore.cli.common import console, database, fail, settings_from
+from llmore.cli.common import AS_USER, acting_user, console, database, fail, settings_from
 from llmore.cli.jobs import follow_progress
-from llmore.db.base import ACTOR_ID
 from llmore.errors import NotFound
 from llmore.jobs import service as jobs_service
 from llmore.jobs.models import Job
@@ -28,24 +23,14 @@ from llmore.settings import Settings
 
 app = typer.Typer(help="The model registry: models, versions, lifecycle, aliases.", no_args_is_help=True)
 
-AS_USER = typer.Option("admin", "--as", help="Act as this user (author of what you change).")
 WAIT = typer.Option(True, help="Follow the job's progress until it ends.")
 REF = typer.Argument(help="A version: name (newest approved/deployed), name:N or name@alias.")
 STATE_COLOURS = {"approved": "green", "deployed": "bold green", "rejected": "red", "retired": "dim"}
 
 
-def _principal(session: Session, username: str) -> Principal:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        fail(f"No user named '{username}'; pass --as with an existing user (see `llmore users list`).")
-        raise AssertionError  # fail() exits
-    session.info[ACTOR_ID] = user.id
-    return auth_service.principal_of_user(user, via="cli")
-
-
 def _run(settings: Settings, kind: str, name: str, params: dict[str, Any], wait: bool, as_user: str) -> None:
     with database(settings) as session:
-        _principal(session, as_user)
+        acting_user(session, as_user)
         job_id = jobs_service.submit_job(session, kind=kind, name=name, params=params).id
     console.print(f"Queued job {job_id}: {name}")
     if not wait:
@@ -202,7 +187,7 @@ def import_model(
         )
     is_local = source in (ModelImportSource.PATH, ModelImportSource.GGUF)
     with database(settings) as session:
-        principal = _principal(session, as_user)
+        principal = acting_user(session, as_user)
         try:
             model = registry.get_model_by_name(session, name)
         except NotFound:
@@ -253,7 +238,7 @@ def transition(
     """Move a version through its lifecycle (registered → … → approved → deployed → retired)."""
     settings = settings_from(ctx)
     with database(settings) as session:
-        principal = _principal(session, as_user)
+        principal = acting_user(session, as_user)
         version = registry.resolve_reference(session, ref)
         entry = registry.transition(
             session,
@@ -281,7 +266,7 @@ def alias(
 ) -> None:
     """Point ALIAS at version NUMBER of a model (name@ALIAS then resolves to it), or remove it."""
     with database(settings_from(ctx)) as session:
-        _principal(session, as_user)
+        acting_user(session, as_user)
         model = registry.get_model_by_name(session, name)
         if remove:
             registry.remove_alias(session, model=model, alias=alias_name)
@@ -314,7 +299,7 @@ def merge(
     """Merge an adapter version into its base: a new version of kind merged."""
     settings = settings_from(ctx)
     with database(settings) as session:
-        principal = _principal(session, as_user)
+        principal = acting_user(session, as_user)
         version = registry.resolve_reference(session, ref)
         if version.kind != Kind.ADAPTER:
             fail(f"{registry.reference(version)} is a {version.kind} version; only adapters can be merged.")
