@@ -14,6 +14,7 @@ MODEL_MODULES = (
     "llmore.datasets.models",
     "llmore.models.models",
     "llmore.serving.models",
+    "llmore.files.models",
 )
 
 

@@ -1,0 +1,1 @@
+"""Files uploaded through the OpenAI-compatible ``/v1/files`` API (training data for fine-tuning)."""
