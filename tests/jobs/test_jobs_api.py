@@ -42,6 +42,18 @@ def test_annotator_may_not_submit_jobs(client: TestClient, make_account: Callabl
     assert response.status_code == 403
 
 
+def test_kind_prefix_lists_one_family_of_jobs(client: TestClient, admin: Account) -> None:
+    """The console's training runs list asks for ``kind_prefix=training.``; here the same with ``demo.``."""
+    demo = _submit(client, admin, steps=2)
+    other = client.post("/api/jobs", headers=admin.headers, json={"kind": "models.prepare_bundled"}).json()
+    listed = client.get("/api/jobs", headers=admin.headers, params={"kind_prefix": "demo."}).json()
+    assert [job["id"] for job in listed["items"]] == [demo["id"]]
+    models = client.get("/api/jobs", headers=admin.headers, params={"kind_prefix": "models."}).json()
+    assert [job["id"] for job in models["items"]] == [other["id"]]
+    # '_' is a literal character, not a LIKE wildcard that would match the '.' of "demo."
+    assert client.get("/api/jobs", headers=admin.headers, params={"kind_prefix": "demo_"}).json()["total"] == 0
+
+
 def test_kinds_describe_their_parameters(client: TestClient, admin: Account) -> None:
     kinds = {k["name"]: k for k in client.get("/api/jobs/kinds", headers=admin.headers).json()}
     assert "steps" in kinds["demo.gradient_descent"]["params_schema"]["properties"]

@@ -32,10 +32,13 @@ def list_jobs(
     params: PageParams = Depends(page_params),
     state: JobState | None = Query(None),
     kind: str | None = Query(None, max_length=64),
+    kind_prefix: str | None = Query(
+        None, max_length=64, description="Only kinds that start with this, e.g. 'training.' for every training run."
+    ),
     q: str | None = Query(None, max_length=200, description="Substring of the job's name or kind."),
     db: Session = DB,
 ) -> Page[schemas.JobOut]:
-    rows, total = jobs_service.list_jobs(db, params, state=state, kind=kind, q=q)
+    rows, total = jobs_service.list_jobs(db, params, state=state, kind=kind, kind_prefix=kind_prefix, q=q)
     return Page(
         items=[schemas.JobOut.model_validate(r) for r in rows],
         total=total,

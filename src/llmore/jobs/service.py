@@ -60,6 +60,7 @@ def list_jobs(
     *,
     state: JobState | None = None,
     kind: str | None = None,
+    kind_prefix: str | None = None,
     q: str | None = None,
 ) -> tuple[list[Job], int]:
     stmt = select(Job)
@@ -67,6 +68,9 @@ def list_jobs(
         stmt = stmt.where(Job.state == state.value)
     if kind:
         stmt = stmt.where(Job.kind == kind)
+    if kind_prefix:
+        # autoescape: '_' and '%' in a prefix are literal characters, not LIKE wildcards
+        stmt = stmt.where(Job.kind.startswith(kind_prefix, autoescape=True))
     if q:
         stmt = stmt.where(or_(Job.name.ilike(f"%{q}%"), Job.kind.ilike(f"%{q}%")))
     rows, total = paginate(session, stmt, params, SORTABLE)
