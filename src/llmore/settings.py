@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     dispatcher_poll_seconds: float = Field(default=0.5, gt=0, description="Dispatcher loop interval.")
     dispatcher_lease_seconds: float = Field(default=15.0, gt=0, description="Leader lease duration.")
     run_dispatcher: bool = Field(default=True, description="Run the job dispatcher inside `llmore up`.")
+    engines_dir: Path | None = Field(
+        default=None,
+        description="Where `llmore engines install` puts serving engines' virtual environments; "
+        "empty means $LLMORE_HOME/engines.",
+    )
     require_approval_to_deploy: bool = Field(
         default=True,
         description="Only approved model versions may be deployed; an admin can still force a deployment (logged).",
@@ -112,6 +117,10 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.home / "models"
+
+    @property
+    def effective_engines_dir(self) -> Path:
+        return (self.engines_dir or self.home / "engines").expanduser()
 
     def resolved_secret_key(self) -> str:
         """The signing key: the configured one, else a random one created once under LLMORE_HOME."""

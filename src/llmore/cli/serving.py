@@ -10,6 +10,7 @@ import httpx
 import typer
 
 from llmore.cli.common import console, database, err_console, fail, settings_from
+from llmore.errors import AppError
 
 API_KEY_ENV = "LLMORE_API_KEY"
 
@@ -44,7 +45,8 @@ def worker(
     model: str = typer.Option(
         ..., "--model", "-m", help="Model folder or registry reference: name, name:N, name@alias."
     ),
-    engine: str = typer.Option("transformers", help="transformers (chat and completions) or embeddings."),
+    engine: str = typer.Option("transformers", help="transformers (chat and completions), embeddings, or vllm "
+                               "(after `llmore engines install vllm`)."),
     adapters: list[str] = typer.Option([], "--adapter", "--adapters", help="LoRA adapter as NAME=PATH; repeatable."),
     served_name: str | None = typer.Option(None, help="Name clients use (default: the reference or folder name)."),
     host: str = typer.Option("127.0.0.1", help="Bind address."),
@@ -57,6 +59,8 @@ def worker(
     default_max_tokens: int = typer.Option(512, min=1, help="max_tokens when a request gives none (transformers)."),
     device: str | None = typer.Option(None, help="cpu, cuda, cuda:1 … (default: cuda when available)."),
     dtype: str | None = typer.Option(None, help="float32, bfloat16, float16 (default: bf16 on GPU, fp32 on CPU)."),
+    engine_args: list[str] = typer.Option([], "--engine-arg", help="Extra argument for vLLM's server, e.g. "
+                                          "--engine-arg=--max-model-len=4096; repeatable (vllm)."),
 ) -> None:
     """Serve a model (and LoRA adapters) over the OpenAI API; optionally register with the control plane."""
     import uvicorn
@@ -76,8 +80,16 @@ def worker(
     options: dict[str, object] = {"device": device}
     if engine == "transformers":
         options.update(max_batch_size=max_batch_size, default_max_tokens=default_max_tokens, dtype=dtype)
+    if engine == "vllm":  # vLLM takes its adapters on its command line: LoRA is enabled at start only
+        settings = settings_from(ctx)
+        options.update(venv=settings.effective_engines_dir / "vllm", log_dir=settings.home / "logs", dtype=dtype,
+                       adapters=named_adapters, default_max_tokens=default_max_tokens, extra_args=engine_args)
+        named_adapters = []
     with console.status(f"Loading {path} with the {engine} engine…"):
-        loaded = create_engine(engine, path, served_name=name, **options)
+        try:
+            loaded = create_engine(engine, path, served_name=name, **options)
+        except AppError as exc:
+            fail(exc.message)
         for adapter_name, adapter_path in named_adapters:
             loaded.load_adapter(adapter_name, adapter_path)
     advertised = advertise_url or f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"

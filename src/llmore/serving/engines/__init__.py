@@ -18,5 +18,7 @@ def create_engine(kind: str, model_path: str, *, served_name: str, **options: An
 
         return EmbeddingsEngine(model_path, served_name=served_name, **options)
     if kind == "vllm":
-        raise InvalidRequest("The vllm engine is not available yet; use --engine transformers.", param="engine")
-    raise InvalidRequest(f"Unknown engine {kind!r}; choose transformers or embeddings.", param="engine")
+        from llmore.serving.engines.vllm_engine import VllmEngine
+
+        return VllmEngine(model_path, served_name=served_name, **options)
+    raise InvalidRequest(f"Unknown engine {kind!r}; choose transformers, embeddings or vllm.", param="engine")
