@@ -17,18 +17,22 @@ from llmore.errors import error_body
 class BodySizeLimit:
     """Reject bodies over ``max_bytes`` (``upload_max_bytes`` for file uploads) before a handler sees them.
 
-    Uploads are ``PUT`` requests whose path ends with ``upload_suffix``; their handlers stream the
-    body to disk, so they may be far larger than a JSON body.
+    Uploads are ``PUT`` requests whose path ends with ``upload_suffix``, and ``POST`` requests to one
+    of ``upload_posts`` (multipart uploads such as ``/v1/files``); their handlers stream the body to
+    disk, so they may be far larger than a JSON body.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int, upload_max_bytes: int, upload_suffix: str = "/upload"):
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_max_bytes: int, upload_suffix: str = "/upload",
+                 upload_posts: frozenset[str] = frozenset()):
         self.app = app
         self.max_bytes = max_bytes
         self.upload_max_bytes = upload_max_bytes
         self.upload_suffix = upload_suffix
+        self.upload_posts = upload_posts
 
     def _limit(self, scope: Scope) -> int:
-        is_upload = scope["method"] == "PUT" and scope["path"].endswith(self.upload_suffix)
+        is_upload = (scope["method"] == "PUT" and scope["path"].endswith(self.upload_suffix)) or (
+            scope["method"] == "POST" and scope["path"] in self.upload_posts)
         return self.upload_max_bytes if is_upload else self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -16,6 +16,8 @@ from llmore.console import CONSOLE_DIR, mount_console
 from llmore.datasets.api import router as datasets_router
 from llmore.db.engine import make_engine, make_session_factory
 from llmore.errors import install_error_handlers
+from llmore.files.api import FILES_UPLOAD_PATH
+from llmore.files.api import router as files_router
 from llmore.gateway.api import router as gateway_router
 from llmore.jobs.api import router as jobs_router
 from llmore.models.api import router as models_router
@@ -24,6 +26,7 @@ from llmore.serving.api import router as workers_router
 from llmore.settings import Settings
 from llmore.system.api import router as system_router
 from llmore.training.api import router as training_router
+from llmore.training.openai_api import router as fine_tuning_router
 
 
 def create_app(settings: Settings, *, run_dispatcher: bool | None = None, console_dir: Path = CONSOLE_DIR) -> FastAPI:
@@ -65,11 +68,12 @@ def create_app(settings: Settings, *, run_dispatcher: bool | None = None, consol
         settings.rate_limit_storage, settings.login_attempts_per_window, settings.login_window_seconds
     )
     app.state.http_metrics = HttpMetrics()
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes, upload_max_bytes=settings.max_upload_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes, upload_max_bytes=settings.max_upload_bytes,
+                       upload_posts=frozenset({FILES_UPLOAD_PATH}))
     app.add_middleware(MetricsMiddleware, metrics=app.state.http_metrics)
     install_error_handlers(app)
     for router in (system_router, auth_router, jobs_router, datasets_router, training_router, models_router,
-                   workers_router, gateway_router):
+                   workers_router, gateway_router, files_router, fine_tuning_router):
         app.include_router(router)
     mount_console(app, console_dir)
     return app
