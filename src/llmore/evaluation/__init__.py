@@ -1,0 +1,1 @@
+"""Evaluation: text metrics, ratings, task evaluation runs and the deploy gate."""
