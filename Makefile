@@ -11,7 +11,7 @@ WEB_SOURCES := $(shell find web/src web/index.html web/package.json web/package-
 PYTHON ?= python3
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: up test install console chromium lint bench clean
+.PHONY: up test test-vllm install console chromium lint bench clean
 
 up: install console ## Install, build the console, migrate and serve http://127.0.0.1:8000 with demo models
 	$(LLMORE) up --demo
@@ -52,11 +52,19 @@ chromium:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
+# vLLM in a virtual environment of its own (the first run downloads about 1 GB), then the tests that drive it.
+# Not part of `test`: install plus tests take several minutes on 2 cores.
+VLLM_ENGINES ?= $(CURDIR)/.llmore/engines
+test-vllm: install
+	LLMORE_ENGINES_DIR=$(VLLM_ENGINES) $(LLMORE) engines install vllm
+	LLMORE_TEST_ENGINES_DIR=$(VLLM_ENGINES) $(PY) -m pytest -m vllm tests/serving/test_vllm_engine.py
+
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks
 
 bench: install ## Performance harnesses; each prints JSON
 	$(PY) benchmarks/api_latency.py
+	$(PY) benchmarks/serving.py --engines-dir $(VLLM_ENGINES)
 
 clean:
 	rm -rf $(VENV) src/llmore/static/console web/node_modules web/openapi.json

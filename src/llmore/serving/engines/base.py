@@ -7,8 +7,8 @@ OpenAI bodies. A parameter an engine cannot honour is refused before any work st
 (:func:`refuse_unsupported`) with a 400 that names it, never silently ignored.
 
 Engines: ``transformers`` (in-process, CPU or GPU, dynamic batching), ``embeddings``
-(sentence-transformers) and — the slot is kept, the implementation is not written yet — ``vllm``
-(vLLM's OpenAI server as a managed child process from its own virtual environment).
+(sentence-transformers) and ``vllm`` (vLLM's OpenAI server as a managed child process from its
+own virtual environment, :mod:`.vllm_engine`).
 """
 
 from __future__ import annotations

@@ -150,7 +150,7 @@ class VllmEngine:
                                  default_max_tokens=default_max_tokens, dtype=dtype,
                                  adapters=list(self.adapters.items()), extra_args=list(extra_args or []))
         environment = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
-        environment.update(HF_HUB_OFFLINE="1", VLLM_NO_USAGE_STATS="1", DO_NOT_TRACK="1",
+        environment.update(HF_HUB_OFFLINE="1", VLLM_NO_USAGE_STATS="1", DO_NOT_TRACK="1", PYTHONUNBUFFERED="1",
                            VLLM_ALLOW_RUNTIME_LORA_UPDATING="True")
         with self.log_path.open("w") as log:
             log.write(f"$ {' '.join(command)}\n")
@@ -289,7 +289,8 @@ class VllmEngine:
                 running, waiting = _load(self.sync_client.get("/metrics", timeout=2).text)
         except httpx.HTTPError:
             ok = False
-        return {"ok": ok, "engine": self.kind, "running": running, "waiting": waiting, "pid": self.process.pid}
+        return {"ok": ok, "engine": self.kind, "running": running, "waiting": waiting, "pid": self.process.pid,
+                "engine_url": self.base_url}
 
     def close(self, grace: float = 20.0) -> None:
         """Stop vLLM's process group: SIGTERM, then SIGKILL after ``grace`` seconds."""
