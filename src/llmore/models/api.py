@@ -19,7 +19,7 @@ from llmore.jobs.schemas import JobOut
 from llmore.models import schemas
 from llmore.models import service as registry
 from llmore.models.importing import export_target
-from llmore.models.lifecycle import Kind, State
+from llmore.models.lifecycle import ALLOWED, Kind, State
 from llmore.models.models import Model, ModelVersion
 from llmore.pagination import Page, PageParams, page_params
 from llmore.settings import Settings
@@ -82,6 +82,14 @@ def create_model(body: schemas.ModelCreate, principal: Principal = requires(Perm
 def resolve(_: Principal = requires(Perm.MODELS_READ), ref: str = Query(min_length=1, max_length=300),
             db: Session = DB) -> schemas.ModelVersionOut:
     return _versions_out(db, [registry.resolve_reference(db, ref, field="query.ref")])[0]
+
+
+@router.get("/lifecycle", response_model=schemas.LifecycleOut, summary="The lifecycle's states and legal moves")
+def lifecycle(_: Principal = requires(Perm.MODELS_READ), settings: Settings = Depends(get_settings)
+              ) -> schemas.LifecycleOut:
+    return schemas.LifecycleOut(states=list(State), allowed={state: sorted(ALLOWED[state], key=list(State).index)
+                                                             for state in State},
+                                require_approval_to_deploy=settings.require_approval_to_deploy)
 
 
 @router.get("/{model_id}", response_model=schemas.ModelOut, summary="One model")
@@ -172,6 +180,23 @@ def transition(model_id: int, number: int, body: schemas.TransitionRequest,
             summary="The version's lifecycle history, oldest first")
 def history(model_id: int, number: int, _: Principal = requires(Perm.MODELS_READ), db: Session = DB) -> list[Any]:
     return registry.history(db, version=_version(db, model_id, number)[1])
+
+
+@router.get("/{model_id}/versions/{number}/lineage", response_model=schemas.LineageOut,
+            summary="Where a version came from and the versions made from it")
+def lineage(model_id: int, number: int, _: Principal = requires(Perm.MODELS_READ), db: Session = DB
+            ) -> schemas.LineageOut:
+    found = registry.lineage(db, version=_version(db, model_id, number)[1])
+    return schemas.LineageOut(
+        base=_link(found.base) if found.base else None, parent=_link(found.parent) if found.parent else None,
+        children=[_link(child) for child in found.children],
+        job=schemas.JobLink.model_validate(found.job) if found.job else None,
+        dataset=schemas.DatasetLink(dataset_id=found.dataset[0], number=found.dataset[1]) if found.dataset else None)
+
+
+def _link(version: ModelVersion) -> schemas.VersionLink:
+    fields = {name: getattr(version, name) for name in ("id", "model_id", "number", "kind", "state")}
+    return schemas.VersionLink(**fields, reference=registry.reference(version))
 
 
 # ---------------------------------------------------------------- aliases

@@ -190,3 +190,48 @@ class ExportRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     format: ExportFormat = ExportFormat.TAR
+
+
+class VersionLink(BaseModel):
+    """Another version in a lineage, with what a page needs to name and link it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    model_id: int
+    number: int
+    reference: str
+    kind: Kind
+    state: State
+
+
+class JobLink(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    name: str
+    state: str
+
+
+class DatasetLink(BaseModel):
+    dataset_id: int
+    number: int = Field(description="The dataset version a training run used.")
+
+
+class LineageOut(BaseModel):
+    """Where a version came from (base, parent, producing job, training data) and what was made from it."""
+
+    base: VersionLink | None = Field(description="The base an adapter applies to, or a merge was merged into.")
+    parent: VersionLink | None = Field(description="The version this one was derived from (merge, conversion).")
+    children: list[VersionLink] = Field(description="Versions whose base or parent is this one, oldest first.")
+    job: JobLink | None = Field(description="The job that produced this version (import, training, merge…).")
+    dataset: DatasetLink | None
+
+
+class LifecycleOut(BaseModel):
+    """The lifecycle rules, so clients offer only the moves the server would accept."""
+
+    states: list[State] = Field(description="Every state, in lifecycle order.")
+    allowed: dict[State, list[State]] = Field(description="State → the states it may move to without force.")
+    require_approval_to_deploy: bool = Field(description="Only approved versions may become deployed.")

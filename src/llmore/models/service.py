@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from llmore.auth.service import Principal
 from llmore.db.crud import check_version, get_or_404
 from llmore.errors import AppError, Conflict, Forbidden, NotFound
+from llmore.jobs.models import Job
 from llmore.models.importing import Inspection, inspect_artifact
 from llmore.models.lifecycle import DEPLOYABLE, Kind, State, refusal
 from llmore.models.models import Model, ModelAlias, ModelTransition, ModelVersion
@@ -30,6 +32,18 @@ if TYPE_CHECKING:
 ADMIN_ROLE = "admin"
 BUNDLED_LICENSES = {"SmolLM2-135M-Instruct": "apache-2.0", "all-MiniLM-L6-v2": "apache-2.0"}
 SORTABLE = {"created_at": Model.created_at, "name": Model.name, "id": Model.id}
+
+
+@dataclass
+class Lineage:
+    """A version's neighbours: its base and parent, the versions derived from it, its job and training data."""
+
+    base: ModelVersion | None
+    parent: ModelVersion | None
+    children: list[ModelVersion] = field(default_factory=list)
+    job: Job | None = None
+    dataset: tuple[int, int] | None = None
+    """(dataset id, version number) of the data a training run used."""
 
 
 def _is_admin(principal: Principal | None) -> bool:
@@ -317,6 +331,26 @@ def history(session: Session, *, version: ModelVersion) -> list[ModelTransition]
     """Every lifecycle change of a version, oldest first."""
     return list(session.scalars(select(ModelTransition).where(ModelTransition.version_id == version.id)
                                 .order_by(ModelTransition.id)))
+
+
+def lineage(session: Session, *, version: ModelVersion) -> Lineage:
+    """Where ``version`` came from and what was made from it, for the console's lineage graph.
+
+    The producing job is the version's own ``job_id`` (import, merge, conversion or training);
+    the dataset version is the one a training run recorded in ``source``.
+    """
+    linked_ids = {i for i in (version.base_version_id, version.parent_id) if i is not None}
+    linked = {v.id: v for v in session.scalars(select(ModelVersion).where(ModelVersion.id.in_(linked_ids)))}
+    children = list(session.scalars(select(ModelVersion).where(or_(ModelVersion.base_version_id == version.id,
+                                                                   ModelVersion.parent_id == version.id))
+                                    .order_by(ModelVersion.id)))
+    job_id = version.job_id or version.source.get("job_id")
+    job = session.get(Job, job_id) if isinstance(job_id, int) else None
+    dataset_id, dataset_number = version.source.get("dataset_id"), version.source.get("dataset_version")
+    dataset = ((dataset_id, dataset_number) if isinstance(dataset_id, int) and isinstance(dataset_number, int)
+               else None)
+    return Lineage(base=linked.get(version.base_version_id or 0), parent=linked.get(version.parent_id or 0),
+                   children=children, job=job, dataset=dataset)
 
 
 # ---------------------------------------------------------------- aliases and references

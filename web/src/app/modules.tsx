@@ -31,7 +31,7 @@ export const MODULES: ModuleEntry[] = [
   { key: "data", path: "/data", icon: <DatabaseOutlined />, permission: "datasets:read", ready: true },
   { key: "annotation", path: "/annotation", icon: <HighlightOutlined />, ready: false },
   { key: "training", path: "/training", icon: <ThunderboltOutlined />, ready: false },
-  { key: "models", path: "/models", icon: <ExperimentOutlined />, ready: false },
+  { key: "models", path: "/models", icon: <ExperimentOutlined />, permission: "models:read", ready: true },
   { key: "evaluation", path: "/evaluation", icon: <FundProjectionScreenOutlined />, ready: false },
   { key: "deployments", path: "/deployments", icon: <CloudServerOutlined />, ready: false },
   { key: "playground", path: "/playground", icon: <MessageOutlined />, ready: false },

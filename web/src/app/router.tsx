@@ -20,6 +20,9 @@ const NewJobPage = lazy(() => import("../modules/jobs/NewJobPage"));
 const DatasetListPage = lazy(() => import("../modules/data/DatasetListPage"));
 const DatasetDetailPage = lazy(() => import("../modules/data/DatasetDetailPage"));
 const ImportPage = lazy(() => import("../modules/data/ImportPage"));
+const ModelListPage = lazy(() => import("../modules/models/ModelListPage"));
+const ModelDetailPage = lazy(() => import("../modules/models/ModelDetailPage"));
+const VersionDetailPage = lazy(() => import("../modules/models/VersionDetailPage"));
 const UsersPage = lazy(() => import("../modules/admin/users/UsersPage"));
 const ApiKeysPage = lazy(() => import("../modules/admin/api-keys/ApiKeysPage"));
 const NotFoundPage = lazy(() => import("../modules/errors/NotFoundPage"));
@@ -43,6 +46,9 @@ export const routes: RouteObject[] = [
         { path: "data", element: <RequirePermission permission="datasets:read"><DatasetListPage /></RequirePermission> },
         { path: "data/:datasetId", element: <RequirePermission permission="datasets:read"><DatasetDetailPage /></RequirePermission> },
         { path: "data/:datasetId/import", element: <RequirePermission permission="datasets:write"><ImportPage /></RequirePermission> },
+        { path: "models", element: <RequirePermission permission="models:read"><ModelListPage /></RequirePermission> },
+        { path: "models/:modelId", element: <RequirePermission permission="models:read"><ModelDetailPage /></RequirePermission> },
+        { path: "models/:modelId/versions/:number", element: <RequirePermission permission="models:read"><VersionDetailPage /></RequirePermission> },
         { path: "admin/users", element: <RequirePermission permission="users:read"><UsersPage /></RequirePermission> },
         { path: "admin/api-keys", element: <ApiKeysPage /> },
         ...placeholderRoutes,

@@ -11,6 +11,8 @@ export type Permission =
   | "departments:write"
   | "datasets:read"
   | "datasets:write"
+  | "models:read"
+  | "models:write"
   | "jobs:read"
   | "jobs:write"
   | "system:read"
