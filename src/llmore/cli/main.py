@@ -20,6 +20,7 @@ from llmore.cli import engines as engines_cli
 from llmore.cli import jobs as jobs_cli
 from llmore.cli import models as models_cli
 from llmore.cli import serving as serving_cli
+from llmore.cli import train as train_cli
 from llmore.cli import users as users_cli
 from llmore.cli.common import console, database, settings_from
 from llmore.cli.demo import queue_demo_jobs
@@ -39,6 +40,7 @@ app.add_typer(engines_cli.app, name="engines")
 app.add_typer(config_app, name="config")
 app.command()(serving_cli.worker)
 app.command()(serving_cli.chat)
+app.command()(train_cli.train)
 
 
 @app.callback()
