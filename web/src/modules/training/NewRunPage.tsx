@@ -1,0 +1,171 @@
+/**
+ * The fine-tune wizard: base model → data → recipe and method → the advisor's proposal (every
+ * hyper-parameter with its reason, editable; each edit is checked by the server again) with the
+ * estimate → launch, then the run's page. Impossible settings show the server's reasons and keep
+ * the launch button disabled; a refused launch shows the refusal.
+ */
+import { Alert, Button, Card, Descriptions, Flex, Form, Progress, Spin, Steps, Tag, Typography } from "antd";
+import { useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { useNavigate } from "react-router";
+
+import { ApiError } from "../../api/errors";
+import { PageHeader } from "../../components/PageHeader";
+import { currentLang } from "../../i18n";
+import { errorMessage } from "../../lib/errorMessage";
+import { formatDuration } from "../../lib/format";
+import { useAdvice, useModelVersions, useStartRun } from "./api";
+import { type Edits, MAX_STEPS, NO_EDITS, problemsByRow, proposalRows } from "./proposal";
+import { ProposalTable } from "./ProposalTable";
+import type { Estimate, WizardRequest } from "./types";
+import { BaseModelStep, DataStep, RecipeStep, STEP_FIELDS, WIZARD_DEFAULTS, type WizardValues } from "./WizardSteps";
+
+const LAST_STEP = 3;
+
+function EstimateCard({ estimate, maxSteps }: { estimate: Estimate; maxSteps: number | null }) {
+  const { t, i18n } = useTranslation();
+  const share = estimate.available_memory_gb > 0 ? estimate.peak_memory_gb / estimate.available_memory_gb : 1;
+  const steps = maxSteps !== null && maxSteps < estimate.steps ? maxSteps : estimate.steps;
+  return (
+    <Card size="small" title={t("training.estimate.title")} data-testid="estimate">
+      <Descriptions size="small" column={{ xs: 1, md: 2, xl: 4 }}>
+        <Descriptions.Item label={t("training.estimate.steps")}>
+          {steps === estimate.steps ? steps : t("training.estimate.stepsLimited", { steps, total: estimate.steps })}
+        </Descriptions.Item>
+        <Descriptions.Item label={t("training.estimate.time")}>
+          {formatDuration(estimate.seconds * (steps / Math.max(estimate.steps, 1)), currentLang(i18n.resolvedLanguage))}
+        </Descriptions.Item>
+        <Descriptions.Item label={t("training.estimate.trainable")}>
+          {estimate.trainable_parameters.toLocaleString()}
+        </Descriptions.Item>
+        <Descriptions.Item label={t("training.estimate.memory")}>
+          <Flex vertical style={{ minWidth: 200 }}>
+            {t("training.estimate.memoryOf", { peak: estimate.peak_memory_gb, available: estimate.available_memory_gb })}
+            <Progress percent={Math.round(share * 100)} size="small" status={share > 1 ? "exception" : "normal"}
+                      showInfo={false} />
+          </Flex>
+        </Descriptions.Item>
+      </Descriptions>
+    </Card>
+  );
+}
+
+/** The base request of the chosen model, data, recipe and method (null until complete). */
+function baseRequest(values: WizardValues, versionPath: string | undefined): Omit<WizardRequest, "overrides"> | null {
+  const base = values.baseSource === "path" ? values.basePath?.trim() : versionPath;
+  if (!base || values.datasetId === undefined || values.datasetNumber === undefined) return null;
+  return {
+    base_model: base, dataset_id: values.datasetId, number: values.datasetNumber, split: values.split || null,
+    recipe: values.recipe, method: values.method, auto_stop: values.autoStop,
+    output_model: values.outputModel?.trim() || null,
+  };
+}
+
+function ProposalStep({ base, edits, onEdit }: {
+  base: Omit<WizardRequest, "overrides">; edits: Edits; onEdit: (edits: Edits) => void;
+}) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const start = useStartRun();
+  const request: WizardRequest = { ...base, overrides: edits.overrides, max_steps: edits.maxSteps };
+  const advice = useAdvice(request);
+  const proposal = advice.data;
+  const rows = useMemo(() => (proposal ? proposalRows(proposal, edits) : []), [proposal, edits]);
+  const general = proposal
+    ? problemsByRow(proposal.problems ?? [], [...Object.keys(proposal.choices), MAX_STEPS]).general : [];
+  const refused = start.error instanceof ApiError ? start.error : null;
+  const launchable = proposal !== undefined && !advice.isFetching && !advice.isError
+    && (proposal.problems ?? []).length === 0;
+
+  const launch = async () => {
+    try {
+      const job = await start.mutateAsync(request);
+      await navigate(`/training/runs/${job.id}`);
+    } catch {
+      // shown below from start.error
+    }
+  };
+
+  if (advice.isPending) return <Spin description={t("training.proposal.asking")} />;
+  return (
+    <Flex vertical gap={16}>
+      {advice.isError && (
+        <Alert type="error" showIcon title={errorMessage(advice.error, t)} data-testid="advice-error"
+               description={advice.error instanceof ApiError
+                 ? advice.error.details.map((d) => <div key={d.message}>{d.message}</div>) : undefined} />
+      )}
+      {(proposal?.problems ?? []).length > 0 && (
+        <Alert type="error" showIcon title={t("training.proposal.problemsTitle")} data-testid="proposal-problems"
+               description={[...general, t("training.proposal.fixToLaunch")].map((line) => <div key={line}>{line}</div>)} />
+      )}
+      {proposal && (
+        <>
+          <Flex gap={8} align="center">
+            <Typography.Text>{t("training.proposal.title")}</Typography.Text>
+            {advice.isFetching && <Tag color="processing">{t("training.proposal.checking")}</Tag>}
+          </Flex>
+          <ProposalTable rows={rows} edits={edits} onChange={onEdit} />
+          <EstimateCard estimate={proposal.estimate} maxSteps={edits.maxSteps} />
+        </>
+      )}
+      {refused && (
+        <Alert type="error" showIcon title={errorMessage(refused, t)} data-testid="launch-error"
+               description={refused.details.map((d) => <div key={`${d.field}${d.message}`}>
+                 {`${(d.field ?? "").replace(/^body\./, "")}: ${d.message}`}</div>)} />
+      )}
+      <Flex justify="end">
+        <Button type="primary" size="large" disabled={!launchable} loading={start.isPending} onClick={() => void launch()}
+                data-testid="launch">
+          {t("training.wizard.launch")}
+        </Button>
+      </Flex>
+    </Flex>
+  );
+}
+
+export default function NewRunPage() {
+  const { t } = useTranslation();
+  const [form] = Form.useForm<WizardValues>();
+  const [current, setCurrent] = useState(0);
+  const [values, setValues] = useState<WizardValues | null>(null);
+  const [edits, setEdits] = useState<Edits>(NO_EDITS);
+  const versions = useModelVersions(values?.baseSource === "registered" ? values.modelId : undefined);
+  const versionPath = versions.data?.find((version) => version.number === values?.modelVersion)?.path;
+  const base = values ? baseRequest(values, versionPath) : null;
+
+  const next = async () => {
+    try {
+      await form.validateFields(STEP_FIELDS[current]);
+    } catch {
+      return; // antd shows each field's message
+    }
+    if (current + 1 === LAST_STEP) {
+      setValues(form.getFieldsValue(true) as WizardValues);
+      setEdits(NO_EDITS); // a new base, data or recipe gets a fresh proposal
+    }
+    setCurrent(current + 1);
+  };
+
+  const stepTitles = [t("training.wizard.stepModel"), t("training.wizard.stepData"), t("training.wizard.stepRecipe"),
+                      t("training.wizard.stepProposal")];
+  return (
+    <>
+      <PageHeader title={t("training.wizard.title")} />
+      <Steps current={current} items={stepTitles.map((title) => ({ title }))} style={{ marginBottom: 24 }} />
+      <Form form={form} layout="vertical" initialValues={WIZARD_DEFAULTS} style={{ maxWidth: current < LAST_STEP ? 640 : undefined }}>
+        {current === 0 && <BaseModelStep />}
+        {current === 1 && <DataStep />}
+        {current === 2 && <RecipeStep />}
+      </Form>
+      {current === LAST_STEP && (base
+        ? <ProposalStep base={base} edits={edits} onEdit={setEdits} />
+        : <Spin />)}
+      <Flex gap={8} style={{ marginTop: 16 }}>
+        {current > 0 && <Button onClick={() => setCurrent(current - 1)} data-testid="wizard-back">{t("training.wizard.previous")}</Button>}
+        {current < LAST_STEP && (
+          <Button type="primary" onClick={() => void next()} data-testid="wizard-next">{t("training.wizard.next")}</Button>
+        )}
+      </Flex>
+    </>
+  );
+}
