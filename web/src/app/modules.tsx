@@ -30,7 +30,7 @@ export const MODULES: ModuleEntry[] = [
   { key: "dashboard", path: "/", icon: <DashboardOutlined />, permission: "dashboard:read", ready: true },
   { key: "data", path: "/data", icon: <DatabaseOutlined />, permission: "datasets:read", ready: true },
   { key: "annotation", path: "/annotation", icon: <HighlightOutlined />, ready: false },
-  { key: "training", path: "/training", icon: <ThunderboltOutlined />, ready: false },
+  { key: "training", path: "/training", icon: <ThunderboltOutlined />, permission: "jobs:read", ready: true },
   { key: "models", path: "/models", icon: <ExperimentOutlined />, permission: "models:read", ready: true },
   { key: "evaluation", path: "/evaluation", icon: <FundProjectionScreenOutlined />, ready: false },
   { key: "deployments", path: "/deployments", icon: <CloudServerOutlined />, ready: false },

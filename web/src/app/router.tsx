@@ -20,6 +20,10 @@ const NewJobPage = lazy(() => import("../modules/jobs/NewJobPage"));
 const DatasetListPage = lazy(() => import("../modules/data/DatasetListPage"));
 const DatasetDetailPage = lazy(() => import("../modules/data/DatasetDetailPage"));
 const ImportPage = lazy(() => import("../modules/data/ImportPage"));
+const RunListPage = lazy(() => import("../modules/training/RunListPage"));
+const NewRunPage = lazy(() => import("../modules/training/NewRunPage"));
+const RunPage = lazy(() => import("../modules/training/RunPage"));
+const ComparePage = lazy(() => import("../modules/training/ComparePage"));
 const ModelListPage = lazy(() => import("../modules/models/ModelListPage"));
 const ModelDetailPage = lazy(() => import("../modules/models/ModelDetailPage"));
 const VersionDetailPage = lazy(() => import("../modules/models/VersionDetailPage"));
@@ -46,6 +50,10 @@ export const routes: RouteObject[] = [
         { path: "data", element: <RequirePermission permission="datasets:read"><DatasetListPage /></RequirePermission> },
         { path: "data/:datasetId", element: <RequirePermission permission="datasets:read"><DatasetDetailPage /></RequirePermission> },
         { path: "data/:datasetId/import", element: <RequirePermission permission="datasets:write"><ImportPage /></RequirePermission> },
+        { path: "training", element: <RequirePermission permission="jobs:read"><RunListPage /></RequirePermission> },
+        { path: "training/new", element: <RequirePermission permission="jobs:write"><NewRunPage /></RequirePermission> },
+        { path: "training/runs/:jobId", element: <RequirePermission permission="jobs:read"><RunPage /></RequirePermission> },
+        { path: "training/compare", element: <RequirePermission permission="jobs:read"><ComparePage /></RequirePermission> },
         { path: "models", element: <RequirePermission permission="models:read"><ModelListPage /></RequirePermission> },
         { path: "models/:modelId", element: <RequirePermission permission="models:read"><ModelDetailPage /></RequirePermission> },
         { path: "models/:modelId/versions/:number", element: <RequirePermission permission="models:read"><VersionDetailPage /></RequirePermission> },
