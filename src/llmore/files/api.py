@@ -17,7 +17,7 @@ from llmore.auth.permissions import Perm
 from llmore.auth.service import Principal
 from llmore.deps import DB, get_settings, requires
 from llmore.files import service
-from llmore.files.schemas import FileDeleted, FileList, FileObject, Purpose
+from llmore.files.schemas import FileDeleted, FileList, FileObject, FilePurpose
 from llmore.settings import Settings
 
 FILES_UPLOAD_PATH = "/v1/files"
@@ -28,7 +28,7 @@ router = APIRouter(prefix=FILES_UPLOAD_PATH, tags=["openai"])
 async def upload_file(
     _: Principal = requires(Perm.DATASETS_WRITE),
     file: UploadFile = File(description="The file; JSONL for fine-tune, batch and evals."),
-    purpose: Purpose = Form(description="What the file is for."),
+    purpose: FilePurpose = Form(description="What the file is for."),
     db: Session = DB,
     settings: Settings = Depends(get_settings),
 ) -> FileObject:

@@ -21,16 +21,16 @@ from llmore.files import service as files_service
 from llmore.files.fine_tuning_schemas import (
     FT_JOB_PREFIX,
     FineTuningEvent,
+    FineTuningHyperparameters,
+    FineTuningHyperparametersOut,
     FineTuningJobCreate,
+    FineTuningJobError,
     FineTuningJobOut,
-    Hyperparameters,
-    HyperparametersOut,
-    JobError,
-    MethodOut,
+    FineTuningMethodOut,
 )
 from llmore.files.models import FineTuningJob
 from llmore.files.paging import cursor_page, parse_id
-from llmore.files.schemas import Purpose
+from llmore.files.schemas import FilePurpose
 from llmore.jobs import service as jobs_service
 from llmore.jobs.context import log_path
 from llmore.jobs.models import Job, JobMetric
@@ -106,14 +106,14 @@ def _openai_dpo_row(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _hyperparameters(body: FineTuningJobCreate, method: str) -> Hyperparameters:
+def _hyperparameters(body: FineTuningJobCreate, method: str) -> FineTuningHyperparameters:
     chosen = getattr(body.method, method, None) if body.method else None
     if chosen is not None:
         return chosen.hyperparameters
-    return body.hyperparameters or Hyperparameters()
+    return body.hyperparameters or FineTuningHyperparameters()
 
 
-def _overrides(hp: Hyperparameters, method: str) -> dict[str, Any]:
+def _overrides(hp: FineTuningHyperparameters, method: str) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
     if hp.n_epochs != "auto":
         overrides["epochs"] = hp.n_epochs
@@ -144,7 +144,7 @@ def create(settings: Settings, session: Session, principal: Principal, body: Fin
     """Import the training file, advise, and queue the run; refusals name OpenAI's parameter."""
     method = _check_request(body)
     training = files_service.get_file(session, principal, body.training_file, param="training_file")
-    if training.purpose != Purpose.FINE_TUNE:
+    if training.purpose != FilePurpose.FINE_TUNE:
         raise _refuse(f"{body.training_file} was uploaded with purpose '{training.purpose}'; upload it again with "
                       "purpose 'fine-tune'.", "training_file", code="invalid_file_purpose")
     version = files_service.dataset_version(
@@ -222,19 +222,20 @@ def to_openai(session: Session, row: FineTuningJob) -> FineTuningJobOut:
     status = job.state
     error = None
     if status == "failed":
-        error = JobError(code="training_failed", message=job.error or "The training job failed; see its events.")
+        error = FineTuningJobError(code="training_failed",
+                                   message=job.error or "The training job failed; see its events.")
     finished = job.finished_at if status in ("succeeded", "failed", "cancelled") else None
     estimated = None
     if status == "running" and job.eta_seconds is not None:
         estimated = int(datetime.now(UTC).timestamp() + job.eta_seconds)
-    hyperparameters = HyperparametersOut(**row.hyperparameters)
+    hyperparameters = FineTuningHyperparametersOut(**row.hyperparameters)
     return FineTuningJobOut(
         id=f"{FT_JOB_PREFIX}{row.job_id}", created_at=int(row.created_at.timestamp()), error=error,
         fine_tuned_model=job.result.get("model") if status == "succeeded" else None,
         finished_at=_stamp(finished), hyperparameters=hyperparameters, model=row.model, seed=row.seed,
         status=status, training_file=row.training_file, validation_file=row.validation_file,
         estimated_finish=estimated,
-        method=MethodOut(type=row.method, **{row.method: {"hyperparameters": hyperparameters.model_dump(
+        method=FineTuningMethodOut(type=row.method, **{row.method: {"hyperparameters": hyperparameters.model_dump(
             exclude_none=True)}}),
     )
 

@@ -10,7 +10,7 @@ FT_JOB_PREFIX = "ftjob-"
 Auto = Literal["auto"]
 
 
-class Hyperparameters(BaseModel):
+class FineTuningHyperparameters(BaseModel):
     """OpenAI's hyper-parameters; ``auto`` (or leaving one out) keeps the advisor's choice."""
 
     model_config = ConfigDict(extra="forbid")
@@ -22,22 +22,22 @@ class Hyperparameters(BaseModel):
     beta: float | Auto = Field(default="auto", description="DPO only: the strength of the preference penalty.")
 
 
-class MethodSettings(BaseModel):
+class FineTuningMethodSettings(BaseModel):
     """The hyper-parameters of one method."""
 
     model_config = ConfigDict(extra="forbid")
 
-    hyperparameters: Hyperparameters = Field(default_factory=Hyperparameters)
+    hyperparameters: FineTuningHyperparameters = Field(default_factory=FineTuningHyperparameters)
 
 
-class Method(BaseModel):
+class FineTuningMethod(BaseModel):
     """How to fine-tune: ``supervised`` (SFT on chat rows) or ``dpo`` (preference pairs)."""
 
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["supervised", "dpo", "reinforcement"]
-    supervised: MethodSettings | None = None
-    dpo: MethodSettings | None = None
+    supervised: FineTuningMethodSettings | None = None
+    dpo: FineTuningMethodSettings | None = None
     reinforcement: dict[str, Any] | None = None
 
 
@@ -50,8 +50,9 @@ class FineTuningJobCreate(BaseModel):
                        description="Base model: a registry reference (name, name:N, name@alias) or a bundled model.")
     training_file: str = Field(description="Id of an uploaded JSONL file (purpose fine-tune).")
     validation_file: str | None = None
-    hyperparameters: Hyperparameters | None = Field(default=None, description="Deprecated by OpenAI; use method.")
-    method: Method | None = None
+    hyperparameters: FineTuningHyperparameters | None = Field(default=None,
+                                                              description="Deprecated by OpenAI; use method.")
+    method: FineTuningMethod | None = None
     suffix: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9._-]+$",
                                description="Added to the registry model name of the result.")
     seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
@@ -59,20 +60,20 @@ class FineTuningJobCreate(BaseModel):
     integrations: list[dict[str, Any]] | None = None
 
 
-class JobError(BaseModel):
+class FineTuningJobError(BaseModel):
     code: str
     message: str
     param: str | None = None
 
 
-class HyperparametersOut(BaseModel):
+class FineTuningHyperparametersOut(BaseModel):
     n_epochs: int | Auto | None = None
     batch_size: int | Auto | None = None
     learning_rate_multiplier: float | Auto | None = None
     beta: float | Auto | None = None
 
 
-class MethodOut(BaseModel):
+class FineTuningMethodOut(BaseModel):
     type: str
     supervised: dict[str, Any] | None = None
     dpo: dict[str, Any] | None = None
@@ -84,10 +85,10 @@ class FineTuningJobOut(BaseModel):
     id: str
     object: Literal["fine_tuning.job"] = "fine_tuning.job"
     created_at: int
-    error: JobError | None = None
+    error: FineTuningJobError | None = None
     fine_tuned_model: str | None = None
     finished_at: int | None = None
-    hyperparameters: HyperparametersOut
+    hyperparameters: FineTuningHyperparametersOut
     model: str
     organization_id: str = "llmore"
     result_files: list[str] = Field(default_factory=list)
@@ -99,7 +100,7 @@ class FineTuningJobOut(BaseModel):
     estimated_finish: int | None = None
     integrations: list[dict[str, Any]] | None = None
     metadata: dict[str, str] | None = None
-    method: MethodOut
+    method: FineTuningMethodOut
 
 
 class FineTuningJobList(BaseModel):

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 FILE_ID_PREFIX = "file-"
 
 
-class Purpose(StrEnum):
+class FilePurpose(StrEnum):
     """What a file is for, as OpenAI names it; JSONL purposes are checked line by line on upload."""
 
     FINE_TUNE = "fine-tune"
@@ -20,7 +20,7 @@ class Purpose(StrEnum):
     ASSISTANTS = "assistants"
 
 
-JSONL_PURPOSES = frozenset({Purpose.FINE_TUNE, Purpose.BATCH, Purpose.EVALS})
+JSONL_PURPOSES = frozenset({FilePurpose.FINE_TUNE, FilePurpose.BATCH, FilePurpose.EVALS})
 
 
 class FileObject(BaseModel):

@@ -20,7 +20,7 @@ from llmore.datasets.models import DatasetVersion
 from llmore.errors import AppError, NotFound
 from llmore.files.models import UploadedFile
 from llmore.files.paging import cursor_page, parse_id
-from llmore.files.schemas import FILE_ID_PREFIX, JSONL_PURPOSES, FileObject, Purpose
+from llmore.files.schemas import FILE_ID_PREFIX, JSONL_PURPOSES, FileObject, FilePurpose
 from llmore.settings import Settings
 
 ADMIN_ROLE = "admin"
@@ -76,7 +76,8 @@ def _count_json_lines(stream: BinaryIO, filename: str) -> int:
     return lines
 
 
-def upload(settings: Settings, session: Session, *, stream: BinaryIO, filename: str, purpose: Purpose) -> UploadedFile:
+def upload(settings: Settings, session: Session, *, stream: BinaryIO, filename: str,
+           purpose: FilePurpose) -> UploadedFile:
     """Check the upload (size; for JSONL purposes every line) and store its bytes once by content."""
     size = _measure(stream, filename, settings.max_upload_bytes)
     lines = _count_json_lines(stream, filename) if purpose in JSONL_PURPOSES else 0
