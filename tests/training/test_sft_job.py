@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,18 +14,14 @@ from llmore.jobs.context import log_path
 from llmore.settings import Settings
 from tests.conftest import Account
 from tests.fixtures.dispatcher import RunningDispatcher
+from tests.training.datasets import upload_dataset
 
 ROWS = [{"messages": [{"role": "user", "content": f"ping {i}"}, {"role": "assistant", "content": "pong pong pong"}]}
         for i in range(40)]
 
 
 def _dataset_version(client: TestClient, account: Account, dispatcher: RunningDispatcher) -> int:
-    dataset = client.post("/api/datasets", json={"name": "pingpong"}, headers=account.headers).json()
-    body = "".join(json.dumps(row) + "\n" for row in ROWS).encode()
-    job = client.put(f"/api/datasets/{dataset['id']}/upload", params={"filename": "pingpong.jsonl"}, content=body,
-                     headers=account.headers).json()
-    assert dispatcher.wait_state(job["id"], "succeeded", "failed").state == "succeeded"
-    return int(dataset["id"])
+    return upload_dataset(client, account, dispatcher, "pingpong", ROWS)
 
 
 def test_lora_sft_learns_a_pattern_and_saves_an_adapter(

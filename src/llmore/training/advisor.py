@@ -3,7 +3,9 @@
 It follows the field's common practice and says so in one line per choice (shown in the console):
 
 * learning rate by method and model size (LoRA ~2e-4 on small models, lower as models grow; full
-  fine-tuning an order of magnitude lower; preference and RL recipes lower still);
+  fine-tuning an order of magnitude lower; continued pre-training half, preference and RL recipes
+  lower still);
+* recipe settings: DPO's beta, GRPO's group size, completion length and KL weight;
 * epochs by data size (small sets need more passes, large ones one);
 * max length from the data's token lengths (p99, rounded up to a multiple of 64, capped by the
   model's context), never below the median;
@@ -21,6 +23,7 @@ et al. 2022), with checkpointing keeping one layer's worth. Time is 6·N·tokens
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -54,9 +57,19 @@ RECIPE_SCHEMAS = {
     Recipe.SFT: ("chat", "prompt_answer"),
     Recipe.PRETRAIN: ("text",),
     Recipe.DPO: ("preference",),
-    Recipe.GRPO: ("prompt_answer",),
+    Recipe.GRPO: ("prompt_answer", "chat"),
 }
+GRPO_LENGTH_STEP = 32
+GRPO_MAX_COMPLETION = 512
 
+
+
+def schema_problem(recipe: Recipe, schema: str) -> str | None:
+    """Why ``recipe`` cannot use rows of ``schema`` (naming the schemas that fit), or None when it can."""
+    fitting = RECIPE_SCHEMAS[recipe]
+    if schema in fitting:
+        return None
+    return f"{recipe.value} needs {' or '.join(fitting)} rows; this dataset version holds {schema} rows."
 
 class Choice(BaseModel):
     """One proposed value and the one-line reason for it."""
@@ -95,8 +108,10 @@ def _learning_rate(recipe: Recipe, method: Method, parameters: int) -> Choice:
     else:
         rate = 2e-4 if billions < 1 else 1e-4 if billions < 14 else 5e-5
         why = "LoRA trains small adapters that tolerate larger steps"
-    scale = {Recipe.DPO: 0.1, Recipe.GRPO: 0.05}.get(recipe, 1.0)
-    if scale != 1.0:
+    scale = {Recipe.PRETRAIN: 0.5, Recipe.DPO: 0.1, Recipe.GRPO: 0.05}.get(recipe, 1.0)
+    if recipe is Recipe.PRETRAIN:
+        why += "; continued pre-training shifts the whole distribution, so ×0.5 to limit forgetting"
+    elif scale != 1.0:
         why += f"; {recipe.value.upper()} starts from a tuned policy and diverges easily, so ×{scale}"
     return Choice(value=float(f"{rate * scale:.2g}"), reason=f"{why} ({billions:.2g}B parameters)")
 
@@ -115,6 +130,37 @@ def _max_length(data: DataFacts, model: ModelFacts) -> Choice:
     if value < wanted:
         reason = f"the model's context is {model.context_length} tokens (data p99 = {data.tokens_p99})"
     return Choice(value=value, reason=reason)
+
+
+def _recipe_choices(recipe: Recipe, data: DataFacts, hardware: HardwareFacts) -> dict[str, Choice]:
+    """The settings only one recipe has: DPO's beta; GRPO's group size, completion length and KL weight."""
+    if recipe is Recipe.DPO:
+        return {"beta": Choice(value=0.1, reason="the usual DPO strength: how far the policy may leave the reference")}
+    if recipe is not Recipe.GRPO:
+        return {}
+    generations = 8 if hardware.device == "cuda" else 4
+    wanted = max(GRPO_LENGTH_STEP, math.ceil(2 * data.answer_tokens_p99 / GRPO_LENGTH_STEP) * GRPO_LENGTH_STEP)
+    return {
+        "num_generations": Choice(
+            value=generations,
+            reason=f"{generations} answers per prompt give a usable group baseline"
+            + ("" if hardware.device == "cuda" else "; fewer on CPU, where generation dominates the time"),
+        ),
+        "max_completion_length": Choice(
+            value=min(wanted, GRPO_MAX_COMPLETION),
+            reason=f"twice the reference answers' p99 ({data.answer_tokens_p99} tokens), rounded up to a multiple "
+            f"of {GRPO_LENGTH_STEP}, at most {GRPO_MAX_COMPLETION}",
+        ),
+        "beta": Choice(value=0.0, reason="no KL penalty (TRL's default): no reference model to run; the low "
+                       "learning rate keeps the policy near the base"),
+    }
+
+
+def _sequence_length(choices: dict[str, Choice], data: DataFacts) -> int:
+    """Tokens per training sequence: max_length, or for GRPO the prompt (p99) plus the completion budget."""
+    if "max_length" in choices:
+        return int(choices["max_length"].value)
+    return data.tokens_p99 + int(choices["max_completion_length"].value)
 
 
 def _weight_decay(method: Method) -> Choice:
@@ -160,11 +206,13 @@ def propose(
     choices: dict[str, Choice] = {
         "learning_rate": _learning_rate(recipe, method, model.parameters),
         "epochs": _epochs(recipe, data.rows),
-        "max_length": _max_length(data, model),
         "lr_scheduler": Choice(value="cosine", reason="decays smoothly to zero; the common default for fine-tuning"),
         "warmup_ratio": Choice(value=0.03, reason="a short warm-up keeps the first updates from overshooting"),
         "weight_decay": _weight_decay(method),
     }
+    if recipe is not Recipe.GRPO:  # GRPO bounds the generated completion instead (max_completion_length)
+        choices["max_length"] = _max_length(data, model)
+    choices.update(_recipe_choices(recipe, data, hardware))
     rank = _lora_rank(data.rows)
     if method is not Method.FULL:
         choices["lora_r"] = Choice(value=rank, reason=f"{data.rows:,} rows: more data supports a larger adapter")
@@ -207,17 +255,19 @@ def _fit_batch(
     rank: int,
 ) -> None:
     """The largest per-device batch (≤ 16) that fits; checkpointing only if batch 1 does not fit without it."""
-    length = choices["max_length"].value
+    length = _sequence_length(choices, data)
     trainable = _trainable(model, method, rank)
     available = _available_gb(hardware) * GIB
     target = 16 if data.rows < 10_000 else 32 if data.rows < 100_000 else 64
     for checkpointing in (False, True):
-        for batch in (16, 8, 4, 2, 1):
+        for batch in _batch_sizes(choices):
             if _memory_bytes(model, method, trainable, precision, batch, length, checkpointing) <= available:
                 devices = max(1, hardware.gpus)
                 accumulation = max(1, target // (batch * devices))
                 choices["per_device_batch_size"] = Choice(
-                    value=batch, reason=f"the largest of 16/8/4/2/1 that fits {available / GIB:.0f} GB"
+                    value=batch,
+                    reason=f"the largest of {'/'.join(map(str, _batch_sizes(choices)))} that fits "
+                    f"{available / GIB:.0f} GB",
                 )
                 choices["gradient_accumulation_steps"] = Choice(
                     value=accumulation, reason=f"reaches an effective batch of {batch * accumulation * devices}"
@@ -230,14 +280,22 @@ def _fit_batch(
                 )
                 choices["packing"] = _packing(data, length, recipe)
                 return
-    choices["per_device_batch_size"] = Choice(value=1, reason="nothing fits; see the problems")
+    choices["per_device_batch_size"] = Choice(value=_batch_sizes(choices)[-1], reason="nothing fits; see the problems")
     choices["gradient_accumulation_steps"] = Choice(value=target, reason="effective batch from accumulation alone")
     choices["gradient_checkpointing"] = Choice(value=True, reason="the run does not fit even with it")
     choices["packing"] = _packing(data, length, recipe)
 
 
+def _batch_sizes(choices: dict[str, Choice]) -> tuple[int, ...]:
+    """Batch sizes to try, largest first; GRPO's batch holds whole groups of num_generations answers."""
+    group = int(choices["num_generations"].value) if "num_generations" in choices else 1
+    return tuple(batch for batch in (16, 8, 4, 2, 1) if batch % group == 0 and batch >= group) or (group,)
+
+
 def _packing(data: DataFacts, length: int, recipe: Recipe) -> Choice:
     useful = data.tokens_mean / max(length, 1)
+    if recipe is Recipe.PRETRAIN:
+        return Choice(value=True, reason="documents are concatenated into full max_length blocks: no padding")
     if recipe in (Recipe.SFT, Recipe.PRETRAIN) and useful < 0.5:
         return Choice(
             value=True, reason=f"rows fill {useful:.0%} of max_length on average; packing removes the padding"
@@ -260,7 +318,7 @@ def _estimate(
     precision: str,
 ) -> Estimate:
     batch = choices["per_device_batch_size"].value
-    length = choices["max_length"].value
+    length = _sequence_length(choices, data)
     peak = _memory_bytes(model, method, trainable, precision, batch, length, choices["gradient_checkpointing"].value)
     effective = batch * choices["gradient_accumulation_steps"].value * max(1, hardware.gpus)
     steps = max(1, math.ceil(data.rows / effective)) * choices["epochs"].value
@@ -286,26 +344,16 @@ def check(proposal: Proposal, model: ModelFacts, data: DataFacts, hardware: Hard
 
     if proposal.method is Method.QLORA and hardware.device != "cuda":
         refuse("method", "QLoRA needs a CUDA GPU (bitsandbytes 4-bit kernels); use LoRA on this machine.")
-    if data.data_schema not in RECIPE_SCHEMAS[proposal.recipe]:
-        refuse(
-            "dataset",
-            f"{proposal.recipe.value} needs {' or '.join(RECIPE_SCHEMAS[proposal.recipe])} rows; this "
-            f"dataset version holds {data.data_schema} rows.",
-        )
+    schema = schema_problem(proposal.recipe, data.data_schema)
+    if schema:
+        refuse("dataset", schema)
     if values["learning_rate"] <= 0:
         refuse("learning_rate", "the learning rate must be positive (try the proposed value).")
     if values["epochs"] <= 0:
         refuse("epochs", "train for at least one epoch.")
-    if values["max_length"] <= 0:
-        refuse("max_length", "max_length must be positive.")
-    elif values["max_length"] < data.tokens_p50:
-        refuse(
-            "max_length",
-            f"max_length {values['max_length']} cuts more than half the rows (median "
-            f"{data.tokens_p50} tokens); raise it to at least {data.tokens_p50}.",
-        )
-    elif values["max_length"] > model.context_length:
-        refuse("max_length", f"the model's context is {model.context_length} tokens.")
+    if "max_length" in values:
+        _check_max_length(values["max_length"], model, data, refuse)
+    _check_recipe_values(values, refuse)
     if proposal.estimate.peak_memory_gb > proposal.estimate.available_memory_gb:
         refuse(
             "per_device_batch_size",
@@ -314,6 +362,39 @@ def check(proposal: Proposal, model: ModelFacts, data: DataFacts, hardware: Hard
             "or max_length, use LoRA/QLoRA, or a larger machine.",
         )
     return problems
+
+
+def _check_max_length(length: int, model: ModelFacts, data: DataFacts, refuse: Callable[[str, str], None]) -> None:
+    if length <= 0:
+        refuse("max_length", "max_length must be positive.")
+    elif length < data.tokens_p50:
+        refuse(
+            "max_length",
+            f"max_length {length} cuts more than half the rows (median "
+            f"{data.tokens_p50} tokens); raise it to at least {data.tokens_p50}.",
+        )
+    elif length > model.context_length:
+        refuse("max_length", f"the model's context is {model.context_length} tokens.")
+
+
+def _check_recipe_values(values: dict[str, Any], refuse: Callable[[str, str], None]) -> None:
+    """DPO's and GRPO's own settings: a non-negative beta, groups of at least two that fill whole batches."""
+    if "beta" in values and values["beta"] < 0:
+        refuse("beta", "beta must be zero or positive (0.1 is the usual DPO value).")
+    if "max_completion_length" in values and values["max_completion_length"] <= 0:
+        refuse("max_completion_length", "max_completion_length must be positive.")
+    if "num_generations" not in values:
+        return
+    group = values["num_generations"]
+    batch = values["per_device_batch_size"] * values["gradient_accumulation_steps"]
+    if group < 2:
+        refuse("num_generations", "GRPO compares answers within a group: generate at least 2 per prompt.")
+    elif batch % group:
+        refuse(
+            "num_generations",
+            f"per_device_batch_size × gradient_accumulation_steps ({batch}) must be a multiple of "
+            f"num_generations ({group}): each batch holds whole groups.",
+        )
 
 
 def with_overrides(

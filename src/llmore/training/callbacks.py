@@ -21,7 +21,16 @@ REPORTED = {
     "epoch",
     "train_tokens_per_second",
     "mean_token_accuracy",
+    # DPO: how often and by how much the chosen answer beats the rejected one
+    "rewards/accuracies",
+    "rewards/margins",
+    # GRPO: the total reward, its spread within groups, answer length, distance from the reference
+    "reward",
+    "reward_std",
+    "completions/mean_length",
+    "kl",
 }
+REPORTED_PREFIXES = ("rewards/",)  # GRPO's per-function means: rewards/<function>/mean
 SYSTEM_EVERY_S = 5.0
 
 
@@ -51,7 +60,7 @@ class JobReporter(TrainerCallback):
         numbers = {
             name: float(value)
             for name, value in (logs or {}).items()
-            if name in REPORTED and isinstance(value, int | float)
+            if (name in REPORTED or name.startswith(REPORTED_PREFIXES)) and isinstance(value, int | float)
         }
         if not numbers:
             return

@@ -30,7 +30,7 @@ class ModelFacts:
 
 @dataclass(frozen=True)
 class DataFacts:
-    """Size and token lengths (prompt + answer) of a dataset version."""
+    """Size and token lengths of a dataset version's training sequences (for GRPO: the prompts)."""
 
     rows: int
     tokens_p50: int
@@ -38,6 +38,7 @@ class DataFacts:
     tokens_max: int
     tokens_mean: float
     data_schema: str
+    answer_tokens_p99: int = 0  # GRPO: the reference answers alone, for the completion budget
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,10 @@
-"""The training job: advice, data, TRL's SFTTrainer with LoRA or full weights, checkpoints, the saved result."""
+"""The training jobs: the steps every recipe shares around its TRL trainer (``recipes.py``).
+
+Data (the dataset version's split as the recipe's examples), advice (measured token lengths,
+the user's overrides, refusal of impossible runs), LoRA config, checkpoints and resume, metrics
+and diagnosis through ``JobReporter``, the saved adapter or weights with the tokenizer, and the
+registry version with lineage (base, job, dataset version, recipe, method, hyper-parameters).
+"""
 
 from __future__ import annotations
 
@@ -11,52 +17,33 @@ from llmore.datasets.service import artifact_store
 from llmore.errors import AppError
 from llmore.jobs.context import JobContext
 from llmore.training.advisor import Method, Proposal, Recipe, propose, with_overrides
-from llmore.training.facts import DataFacts, hardware_facts, model_facts
-from llmore.training.job_kinds import SftParams
-from llmore.training.sft_data import examples
+from llmore.training.examples import Example, data_facts, examples
+from llmore.training.facts import hardware_facts, model_facts
+from llmore.training.job_kinds import GrpoParams, TrainParams
 
 CHECKPOINT_EVERY = 50
 
 
-def _percentile(ordered: list[int], share: float) -> int:
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else 0
-
-
-def _data_facts(items: list[dict[str, Any]], tokenizer: Any, schema: DataSchema) -> DataFacts:
-    """Token lengths of whole examples (prompt and completion with the chat template)."""
-    lengths = sorted(
-        len(
-            tokenizer.apply_chat_template(item["prompt"] + item["completion"], tokenize=True, return_dict=True)[
-                "input_ids"
-            ]
-        )
-        for item in items
-    )
-    if not lengths:
+def _advise(
+    ctx: JobContext, params: TrainParams, recipe: Recipe, items: list[Example], tokenizer: Any, schema: DataSchema
+) -> Proposal:
+    """The advice for this run, logged choice by choice; refuses an impossible run before the model loads."""
+    if not items:
         raise AppError(
-            "The dataset version has no rows with an assistant answer to train on.",
+            f"The dataset version has no rows a {recipe.value} run can learn from.",
             details=[{"field": "dataset", "message": "no training examples"}],
         )
-    return DataFacts(
-        rows=len(lengths),
-        tokens_p50=_percentile(lengths, 0.5),
-        tokens_p99=_percentile(lengths, 0.99),
-        tokens_max=lengths[-1],
-        tokens_mean=sum(lengths) / len(lengths),
-        data_schema=schema.value,
-    )
 
+    def count(text: str) -> int:
+        return len(tokenizer(text, add_special_tokens=False)["input_ids"])
 
-def _advise(
-    ctx: JobContext, params: SftParams, items: list[dict[str, Any]], tokenizer: Any, schema: DataSchema
-) -> Proposal:
     model, data, hardware = (
         model_facts(Path(params.base_model)),
-        _data_facts(items, tokenizer, schema),
+        data_facts(items, recipe, schema, count, rows=len(items)),
         hardware_facts(),
     )
     proposal = with_overrides(
-        propose(model, data, hardware, recipe=Recipe.SFT, method=params.method), params.overrides, model, data, hardware
+        propose(model, data, hardware, recipe=recipe, method=params.method), params.overrides, model, data, hardware
     )
     for name, choice in proposal.choices.items():
         ctx.log(f"{name} = {choice.value}  ({choice.reason})")
@@ -73,50 +60,65 @@ def _advise(
     return proposal
 
 
-def _config(proposal: Proposal, params: SftParams, output: Path, device: str) -> Any:
-    from trl import SFTConfig
+def _arguments(
+    proposal: Proposal, params: TrainParams, output: Path, device: str, report_to: list[str]
+) -> dict[str, Any]:
+    """The TrainingArguments fields every recipe sets the same way."""
+    values = proposal.values
+    return {
+        "output_dir": str(output),
+        "learning_rate": values["learning_rate"],
+        "num_train_epochs": values["epochs"],
+        "per_device_train_batch_size": values["per_device_batch_size"],
+        "gradient_accumulation_steps": values["gradient_accumulation_steps"],
+        "lr_scheduler_type": values["lr_scheduler"],
+        "warmup_steps": values["warmup_ratio"],
+        "weight_decay": values["weight_decay"],
+        "bf16": values["precision"] == "bf16",
+        "fp16": values["precision"] == "fp16",
+        "gradient_checkpointing": values["gradient_checkpointing"],
+        "use_cpu": device == "cpu",
+        "max_steps": params.max_steps or -1,
+        "logging_steps": 1,
+        "save_steps": CHECKPOINT_EVERY,
+        "save_total_limit": 2,
+        "report_to": report_to,
+        "seed": params.seed,
+        "dataloader_num_workers": 0,
+        "disable_tqdm": True,
+    }
+
+
+def _peft_config(proposal: Proposal, method: Method) -> Any:
+    """LoRA on the advised layers, or None for full fine-tuning."""
+    if method is Method.FULL:
+        return None
+    from peft import LoraConfig
 
     values = proposal.values
-    return SFTConfig(
-        output_dir=str(output),
-        learning_rate=values["learning_rate"],
-        num_train_epochs=values["epochs"],
-        per_device_train_batch_size=values["per_device_batch_size"],
-        gradient_accumulation_steps=values["gradient_accumulation_steps"],
-        max_length=values["max_length"],
-        lr_scheduler_type=values["lr_scheduler"],
-        warmup_steps=values["warmup_ratio"],
-        weight_decay=values["weight_decay"],
-        bf16=values["precision"] == "bf16",
-        fp16=values["precision"] == "fp16",
-        gradient_checkpointing=values["gradient_checkpointing"],
-        packing=values["packing"],
-        use_cpu=device == "cpu",
-        max_steps=params.max_steps or -1,
-        logging_steps=1,
-        save_steps=CHECKPOINT_EVERY,
-        save_total_limit=2,
-        report_to=[],
-        seed=params.seed,
-        dataloader_num_workers=0,
-        disable_tqdm=True,
+    return LoraConfig(
+        r=values["lora_r"],
+        lora_alpha=values["lora_alpha"],
+        lora_dropout=values["lora_dropout"],
+        target_modules=values["lora_target_modules"],
+        task_type="CAUSAL_LM",
     )
 
 
-def sft_job(ctx: JobContext, params: SftParams) -> dict[str, Any]:
-    """Fine-tune ``base_model`` on the dataset version and save the adapter (or full weights) with its tokenizer."""
-    from peft import LoraConfig
+def run_recipe(ctx: JobContext, params: TrainParams, recipe: Recipe) -> dict[str, Any]:
+    """Train ``base_model`` with ``recipe`` on the dataset version; save, register and describe the result."""
+    from sqlalchemy import select
     from transformers import AutoTokenizer
     from transformers.trainer_utils import get_last_checkpoint
-    from trl import SFTTrainer
 
     from datasets import Dataset
     from llmore.datasets.models import DatasetVersion
+    from llmore.models.service import reference
     from llmore.training.callbacks import JobReporter
+    from llmore.training.recipes import TRAINERS, TrainerParts
+    from llmore.training.registration import register_output
 
     with ctx.sessions() as session:
-        from sqlalchemy import select
-
         version = session.scalar(
             select(DatasetVersion).where(
                 DatasetVersion.dataset_id == params.dataset_id, DatasetVersion.number == params.number
@@ -127,29 +129,24 @@ def sft_job(ctx: JobContext, params: SftParams) -> dict[str, Any]:
     schema = DataSchema(version.data_schema)
     split = params.split or ("train" if version.splits else None)
     rows = versions.iter_rows(artifact_store(ctx.settings), version.sha256)
-    items = list(examples(rows, schema, split))
+    items = list(examples(rows, schema, split, recipe))
     tokenizer = AutoTokenizer.from_pretrained(params.base_model)
-    proposal = _advise(ctx, params, items, tokenizer, schema)
-    device = hardware_facts().device
+    proposal = _advise(ctx, params, recipe, items, tokenizer, schema)
     checkpoints = ctx.workdir / "checkpoints"
     checkpoints.mkdir(parents=True, exist_ok=True)
-    peft_config = None
-    if params.method is not Method.FULL:
-        values = proposal.values
-        peft_config = LoraConfig(
-            r=values["lora_r"],
-            lora_alpha=values["lora_alpha"],
-            lora_dropout=values["lora_dropout"],
-            target_modules=values["lora_target_modules"],
-            task_type="CAUSAL_LM",
+    peft_config = _peft_config(proposal, params.method)
+    trainer = TRAINERS[recipe](
+        TrainerParts(
+            model=params.base_model,
+            values=proposal.values,
+            arguments=_arguments(proposal, params, checkpoints, hardware_facts().device, []),
+            tokenizer=tokenizer,
+            dataset=Dataset.from_list(items),
+            peft_config=peft_config,
+            callbacks=[JobReporter(ctx, auto_stop=params.auto_stop)],
+            params=params,
+            settings=ctx.settings,
         )
-    trainer = SFTTrainer(
-        model=params.base_model,
-        args=_config(proposal, params, checkpoints, device),
-        train_dataset=Dataset.from_list(items),
-        processing_class=tokenizer,
-        peft_config=peft_config,
-        callbacks=[JobReporter(ctx, auto_stop=params.auto_stop)],
     )
     resume = get_last_checkpoint(str(checkpoints))
     if resume:
@@ -159,23 +156,22 @@ def sft_job(ctx: JobContext, params: SftParams) -> dict[str, Any]:
     trainer.save_model(str(output))
     tokenizer.save_pretrained(str(output))
     ctx.log(f"saved {'adapter' if peft_config else 'model'} to {output}")
-    from llmore.models.service import reference
-    from llmore.training.registration import register_output
 
     with ctx.sessions.begin() as session:
         registered = register_output(
             session,
             output=output,
-            model_name=params.output_model or f"{Path(params.base_model).name}-sft",
+            model_name=params.output_model or f"{Path(params.base_model).name}-{recipe.value}",
             base_model=params.base_model,
             job_id=ctx.job_id,
             lineage={
                 "dataset_id": params.dataset_id,
                 "dataset_version": params.number,
                 "split": split,
-                "recipe": "sft",
+                "recipe": recipe.value,
                 "method": params.method.value,
                 "hyperparameters": proposal.values,
+                **({"rewards": [r.model_dump() for r in params.rewards]} if isinstance(params, GrpoParams) else {}),
             },
         )
         model_ref = reference(registered)
@@ -183,6 +179,7 @@ def sft_job(ctx: JobContext, params: SftParams) -> dict[str, Any]:
     return {
         "output_path": str(output),
         "model": model_ref,
+        "recipe": recipe.value,
         "kind": "adapter" if peft_config else "full",
         "steps": result.global_step,
         "train_loss": result.training_loss,
@@ -190,3 +187,23 @@ def sft_job(ctx: JobContext, params: SftParams) -> dict[str, Any]:
         "hyperparameters": proposal.values,
         "base_model": params.base_model,
     }
+
+
+def sft_job(ctx: JobContext, params: TrainParams) -> dict[str, Any]:
+    """Supervised fine-tuning on chat or prompt/answer rows (completion-only loss)."""
+    return run_recipe(ctx, params, Recipe.SFT)
+
+
+def pretrain_job(ctx: JobContext, params: TrainParams) -> dict[str, Any]:
+    """Continued pre-training on plain-text documents, packed."""
+    return run_recipe(ctx, params, Recipe.PRETRAIN)
+
+
+def dpo_job(ctx: JobContext, params: TrainParams) -> dict[str, Any]:
+    """Direct preference optimisation on chosen/rejected pairs."""
+    return run_recipe(ctx, params, Recipe.DPO)
+
+
+def grpo_job(ctx: JobContext, params: GrpoParams) -> dict[str, Any]:
+    """GRPO on prompts with reference answers, scored by the run's reward functions."""
+    return run_recipe(ctx, params, Recipe.GRPO)

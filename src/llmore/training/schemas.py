@@ -7,6 +7,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from llmore.training.advisor import Method, Recipe
+from llmore.training.job_kinds import REWARDS_HELP
+from llmore.training.rewards import RewardSpec
 
 
 class RunRequest(BaseModel):
@@ -24,3 +26,4 @@ class RunRequest(BaseModel):
     max_steps: int | None = Field(default=None, ge=1)
     output_model: str | None = Field(default=None, max_length=200, description="Registry model for the result.")
     auto_stop: bool = Field(default=False, description="Stop when a diagnosis recommends it.")
+    rewards: list[RewardSpec] = Field(default_factory=list, description=REWARDS_HELP)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -15,16 +16,16 @@ from llmore.errors import AppError
 from llmore.jobs import service as jobs_service
 from llmore.jobs.models import Job
 from llmore.settings import Settings
-from llmore.training.advisor import Proposal, Recipe, propose, with_overrides
-from llmore.training.facts import DataFacts, hardware_facts, model_facts
+from llmore.training.advisor import Proposal, Recipe, propose, schema_problem, with_overrides
+from llmore.training.examples import Example, data_facts, examples
+from llmore.training.facts import hardware_facts, model_facts
+from llmore.training.rewards import REWARD_KINDS, try_rewards
 from llmore.training.schemas import RunRequest
-from llmore.training.sft_data import examples
 
 LENGTH_SAMPLE = 5000
-MESSAGE_OVERHEAD_TOKENS = 4  # role markers and separators a chat template adds per turn
 
 
-def _token_counter(folder: Path):  # type: ignore[no-untyped-def]
+def _token_counter(folder: Path) -> Callable[[str], int]:
     """Count tokens with the model's fast tokenizer (the Rust library alone: no transformers in the API)."""
     from tokenizers import Tokenizer
 
@@ -38,61 +39,68 @@ def _token_counter(folder: Path):  # type: ignore[no-untyped-def]
     return lambda text: len(tokenizer.encode(text, add_special_tokens=False).ids)
 
 
-def data_facts(settings: Settings, session: Session, principal: Principal, request: RunRequest) -> DataFacts:
-    """Rows and token-length percentiles of the run's examples (lengths from a sample of up to 5000)."""
+def _sample(
+    settings: Settings, session: Session, principal: Principal, request: RunRequest
+) -> tuple[DataSchema, list[Example], int]:
+    """The version's schema, up to 5000 of the run's examples (none when the schema does not fit) and its row count."""
     dataset = data_service.get_dataset(session, dataset_id=request.dataset_id, principal=principal)
     version = data_service.get_version(session, dataset=dataset, number=request.number)
     schema = DataSchema(version.data_schema)
-    if request.recipe is not Recipe.SFT:
-        return DataFacts(
-            rows=version.row_count, tokens_p50=0, tokens_p99=0, tokens_max=0, tokens_mean=0, data_schema=schema.value
-        )
-    count = _token_counter(Path(request.base_model))
     split = request.split or ("train" if version.splits else None)
-    rows = versions.iter_rows(data_service.artifact_store(settings), version.sha256)
-    sample = list(itertools.islice(examples(rows, schema, split), LENGTH_SAMPLE))
-    lengths = sorted(
-        sum(count(m["content"]) + MESSAGE_OVERHEAD_TOKENS for m in e["prompt"] + e["completion"]) for e in sample
-    ) or [0]
     rows_in_split = version.splits.get(split, 0) if (version.splits and split) else version.row_count
-
-    def at(share: float) -> int:
-        return lengths[min(len(lengths) - 1, int(len(lengths) * share))]
-
-    return DataFacts(
-        rows=rows_in_split,
-        tokens_p50=at(0.5),
-        tokens_p99=at(0.99),
-        tokens_max=lengths[-1],
-        tokens_mean=sum(lengths) / len(lengths),
-        data_schema=schema.value,
-    )
+    if schema_problem(request.recipe, schema.value):
+        return schema, [], rows_in_split  # the advisor refuses it, naming the schemas that fit
+    rows = versions.iter_rows(data_service.artifact_store(settings), version.sha256)
+    return schema, list(itertools.islice(examples(rows, schema, split, request.recipe), LENGTH_SAMPLE)), rows_in_split
 
 
 def advise(settings: Settings, session: Session, principal: Principal, request: RunRequest) -> Proposal:
     """The advisor's proposal for ``request`` with the user's edits applied and checked."""
-    model = model_facts(Path(request.base_model))
-    data = data_facts(settings, session, principal, request)
+    return _advise(settings, session, principal, request)[0]
+
+
+def _advise(
+    settings: Settings, session: Session, principal: Principal, request: RunRequest
+) -> tuple[Proposal, list[Example]]:
+    folder = Path(request.base_model)
+    model = model_facts(folder)
+    schema, sample, rows = _sample(settings, session, principal, request)
+    data = data_facts(sample, request.recipe, schema, _token_counter(folder), rows)
     hardware = hardware_facts()
     proposal = propose(model, data, hardware, recipe=request.recipe, method=request.method)
-    return with_overrides(proposal, request.overrides, model, data, hardware) if request.overrides else proposal
+    if request.overrides:
+        proposal = with_overrides(proposal, request.overrides, model, data, hardware)
+    return proposal, sample
 
 
 def start(settings: Settings, session: Session, principal: Principal, request: RunRequest) -> Job:
     """Queue the run, or refuse it with every problem named by field."""
-    if request.recipe is not Recipe.SFT:
-        raise AppError(
-            f"The {request.recipe.value} recipe is not available yet; SFT is.",
-            code="recipe_unavailable",
-            details=[{"field": "body.recipe", "message": "only sft so far"}],
-        )
-    proposal = advise(settings, session, principal, request)
+    _check_rewards(request)
+    proposal, sample = _advise(settings, session, principal, request)
     if proposal.problems:
         raise AppError(
             "This run cannot start; see details.",
             code="impossible_run",
             details=[{**p, "field": f"body.{p['field']}"} for p in proposal.problems],
         )
-    params = request.model_dump(mode="json", exclude={"recipe"})
-    name = f"SFT {Path(request.base_model).name} on dataset {request.dataset_id} v{request.number}"
-    return jobs_service.submit_job(session, kind="training.sft", name=name, params=params)
+    if sample and request.rewards:
+        try_rewards(request.rewards, sample[0], settings, field="body.rewards")
+    grpo = request.recipe is Recipe.GRPO
+    params = request.model_dump(mode="json", exclude={"recipe"} if grpo else {"recipe", "rewards"})
+    recipe = request.recipe.value
+    name = f"{recipe.upper()} {Path(request.base_model).name} on dataset {request.dataset_id} v{request.number}"
+    return jobs_service.submit_job(session, kind=f"training.{recipe}", name=name, params=params)
+
+
+def _check_rewards(request: RunRequest) -> None:
+    """GRPO needs reward functions; the other recipes take none."""
+    if request.recipe is Recipe.GRPO and not request.rewards:
+        raise AppError(
+            "GRPO needs at least one reward function to score the answers.",
+            details=[{"field": "body.rewards", "message": f"add one or more of: {', '.join(REWARD_KINDS)}"}],
+        )
+    if request.recipe is not Recipe.GRPO and request.rewards:
+        raise AppError(
+            f"Reward functions apply to GRPO only, not {request.recipe.value}.",
+            details=[{"field": "body.rewards", "message": "remove them or choose the grpo recipe"}],
+        )
