@@ -91,6 +91,9 @@ def test_fine_tuning_refusals_name_the_openai_parameter(client: TestClient, make
     unknown = create(model="no-such-model", training_file=chat)
     assert (unknown["status"], unknown["param"]) == (404, "model")
     assert "no-such-model" in str(unknown["message"])
+    unprepared = create(model="SmolLM2-135M-Instruct", training_file=chat)  # bundled, but this home never prepared it
+    assert (unprepared["status"], unprepared["param"], unprepared["code"]) == (400, "model", "model_not_ready")
+    assert "llmore up --demo" in str(unprepared["message"])
     missing = create(model="no-such-model", training_file="file-999999")
     assert (missing["status"], missing["param"]) == (404, "training_file")
     wrong_rows = create(model="no-such-model", training_file=mixed)
