@@ -1,20 +1,16 @@
-import { ArrowLeftOutlined } from "@ant-design/icons";
-import { Alert, Button, Card, Col, Flex, Row, Space } from "antd";
+import { Card, Col, Flex, Row } from "antd";
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
 
 import type { Job } from "../../api/types";
 import { TERMINAL_JOB_STATES } from "../../api/types";
 import { JsonBlock } from "../../components/JsonBlock";
 import { MetricCharts } from "../../components/MetricCharts";
-import { PageHeader } from "../../components/PageHeader";
 import { useJobMetrics } from "./api";
-import { JobActions } from "./JobActions";
 import { JobFacts } from "./JobFacts";
+import { JobError, JobHeader } from "./JobHeader";
 import { JobLog } from "./JobLog";
 import { JobProgress } from "./JobProgress";
 import { JobRoute } from "./JobRoute";
-import { JobStateTag } from "./JobStateTag";
 import { useJobLogStream } from "./useJobLogStream";
 
 function JobMetricsCard({ job }: { job: Job }) {
@@ -36,20 +32,9 @@ function JobDetail({ job }: { job: Job }) {
   const hasResult = Object.keys(job.result).length > 0;
   return (
     <Flex vertical gap={16}>
-      <PageHeader
-        title={<Space>{`#${job.id} ${job.name || job.kind}`}<JobStateTag state={job.state} /></Space>}
-        extra={
-          <>
-            <Link to="/jobs"><Button icon={<ArrowLeftOutlined />}>{t("common.back")}</Button></Link>
-            <JobActions job={job} />
-          </>
-        }
-      />
+      <JobHeader job={job} backTo="/jobs" />
       <Card size="small" title={t("jobs.progress")}><JobProgress job={job} /></Card>
-      {job.error && (
-        <Alert type="error" showIcon title={t("jobs.error")} data-testid="job-error"
-               description={<pre className="llmore-log">{job.error}</pre>} />
-      )}
+      <JobError job={job} />
       <JobFacts job={job} />
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={hasResult ? 12 : 24}>

@@ -3,8 +3,8 @@
  * load, what it trained on, its result (the registered model version, linked) and the live log.
  * A run is a job, so the jobs module's pieces (loading, progress, actions, facts, log) are reused.
  */
-import { ArrowLeftOutlined, ExperimentOutlined } from "@ant-design/icons";
-import { Alert, Button, Card, Col, Descriptions, Flex, Row, Space, Typography } from "antd";
+import { ExperimentOutlined } from "@ant-design/icons";
+import { Button, Card, Col, Descriptions, Flex, Row, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
@@ -12,14 +12,12 @@ import type { Job } from "../../api/types";
 import { TERMINAL_JOB_STATES } from "../../api/types";
 import { JsonBlock } from "../../components/JsonBlock";
 import { MetricCharts } from "../../components/MetricCharts";
-import { PageHeader } from "../../components/PageHeader";
 import { useJobMetrics } from "../jobs/api";
-import { JobActions } from "../jobs/JobActions";
 import { JobFacts } from "../jobs/JobFacts";
+import { JobError, JobHeader } from "../jobs/JobHeader";
 import { JobLog } from "../jobs/JobLog";
 import { JobProgress } from "../jobs/JobProgress";
 import { JobRoute } from "../jobs/JobRoute";
-import { JobStateTag } from "../jobs/JobStateTag";
 import { useJobLogStream } from "../jobs/useJobLogStream";
 import { useResolvedModel } from "./api";
 import { RunAlerts } from "./RunAlerts";
@@ -71,22 +69,11 @@ function RunDetail({ job }: { job: Job }) {
   const hyperparameters = job.result.hyperparameters;
   return (
     <Flex vertical gap={16}>
-      <PageHeader
-        title={<Space>{`#${job.id} ${job.name || job.kind}`}<JobStateTag state={job.state} /></Space>}
-        extra={
-          <>
-            <Link to="/training"><Button icon={<ArrowLeftOutlined />}>{t("common.back")}</Button></Link>
-            <Link to={`/jobs/${job.id}`}><Button>{t("training.run.jobPage")}</Button></Link>
-            <JobActions job={job} />
-          </>
-        }
-      />
+      <JobHeader job={job} backTo="/training"
+                 extra={<Link to={`/jobs/${job.id}`}><Button>{t("training.run.jobPage")}</Button></Link>} />
       <RunAlerts alerts={runAlerts(job.result)} />
       <Card size="small" title={t("jobs.progress")}><JobProgress job={job} /></Card>
-      {job.error && (
-        <Alert type="error" showIcon title={t("jobs.error")} data-testid="job-error"
-               description={<pre className="llmore-log">{job.error}</pre>} />
-      )}
+      <JobError job={job} />
       <RunSummary job={job} lastLoss={finalLoss(job, series)} />
       <Card size="small" title={t("training.run.curves")} data-testid="run-curves">
         <MetricCharts series={series} groups={trainingGroups(series, { loss: t("training.run.lossChart") })}
