@@ -20,7 +20,7 @@ and flags, so the difference is the worker's proxying. Reported for both: aggreg
 of the rounds), time to first token and inter-token latency p50/p99. Target: worker ≥ 0.95 × raw.
 
     .venv/bin/python benchmarks/serving.py [--part a|b|both] [--streams 8] [--vllm-streams 16]
-        [--max-tokens 64] [--rounds 3] [--home DIR] [--engines-dir DIR]
+        [--max-tokens 64] [--rounds 3] [--vllm-arg=--enforce-eager] [--home DIR] [--engines-dir DIR]
 """
 
 from __future__ import annotations
@@ -168,7 +168,8 @@ async def _load_round(url: str, key: str, streams: int, max_tokens: int) -> tupl
     return sum(tokens for _, _, tokens in results) / seconds, list(results)
 
 
-def _start_vllm_worker(model_dir: Path, home: Path, engines_dir: Path, key: str) -> tuple[subprocess.Popen[str], str]:
+def _start_vllm_worker(model_dir: Path, home: Path, engines_dir: Path, key: str,
+                       vllm_args: list[str]) -> tuple[subprocess.Popen[str], str]:
     """``llmore worker --engine vllm`` on a free port, once healthy; its output goes to ``home``/worker.log."""
     from llmore.serving.engines.vllm_engine import free_port, log_tail
 
@@ -178,7 +179,8 @@ def _start_vllm_worker(model_dir: Path, home: Path, engines_dir: Path, key: str)
                    "LLMORE_WORKER_KEY": key, "HF_HUB_OFFLINE": "1"}
     with log.open("w") as out:
         process = subprocess.Popen([sys.executable, "-m", "llmore.cli.main", "worker", "--model", str(model_dir),
-                                    "--engine", "vllm", "--served-name", "smollm2", "--port", str(port)],
+                                    "--engine", "vllm", "--served-name", "smollm2", "--port", str(port),
+                                    *(f"--engine-arg={arg}" for arg in vllm_args)],
                                    stdout=out, stderr=subprocess.STDOUT, env=environment, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + VLLM_STARTUP_S
@@ -201,7 +203,7 @@ def vllm_part(args: argparse.Namespace, model_dir: Path, home: Path, engines_dir
     if record is None:
         return {"skipped": f"the vllm engine is not installed in {engines_dir}: run `llmore engines install vllm`"}
     key = "wk-bench-" + secrets.token_hex(8)
-    process, worker_url = _start_vllm_worker(model_dir, home, engines_dir, key)
+    process, worker_url = _start_vllm_worker(model_dir, home, engines_dir, key, args.vllm_arg)
     try:
         raw_url = httpx.get(f"{worker_url}/health", timeout=5).json()["engine_url"]
         urls = {"raw_vllm": raw_url, "llmore_worker": worker_url}
@@ -221,7 +223,8 @@ def vllm_part(args: argparse.Namespace, model_dir: Path, home: Path, engines_dir
                     "tokens_per_s_rounds": [round(r, 1) for r in rates[name]], **_latencies(streams[name])}
              for name in urls}
     ratio = statistics.median(rates["llmore_worker"]) / statistics.median(rates["raw_vllm"])
-    return {"package": record["package"], "version": record["version"], "streams": args.vllm_streams,
+    return {"package": record["package"], "version": record["version"], "vllm_args": args.vllm_arg,
+            "streams": args.vllm_streams,
             "max_tokens": args.max_tokens, "rounds": args.rounds, **sides, "ratio": round(ratio, 3),
             "target_ratio": TARGET_VLLM_RATIO, "meets_target": ratio >= TARGET_VLLM_RATIO}
 
@@ -233,6 +236,8 @@ def main() -> None:
     parser.add_argument("--vllm-streams", type=int, default=16, help="Concurrent streams of part (b).")
     parser.add_argument("--max-tokens", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3, help="Rounds per side in part (b).")
+    parser.add_argument("--vllm-arg", action="append", default=[],
+                        help="Extra vLLM server flag for part (b), e.g. --vllm-arg=--enforce-eager; repeatable.")
     parser.add_argument("--home", type=Path, default=None, help="LLMORE_HOME holding (or to hold) SmolLM2.")
     parser.add_argument("--engines-dir", type=Path, default=None,
                         help="Where `llmore engines install` put vLLM (default: the settings' engines_dir).")

@@ -31,6 +31,7 @@ QUESTION = [{"role": "user", "content": "Name three colours of the rainbow."}]
 pytestmark = [
     pytest.mark.vllm,
     pytest.mark.slow,
+    pytest.mark.timeout(STARTUP_TIMEOUT_S + 300),  # the first test pays for vLLM's start
     pytest.mark.skipif(installed(ENGINES_DIR / "vllm") is None,
                        reason=f"the vllm engine is not installed in {ENGINES_DIR}: run `make test-vllm` (or "
                               "`llmore engines install vllm` and set LLMORE_TEST_ENGINES_DIR)"),
@@ -52,7 +53,9 @@ def vllm_worker(smollm2_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     key = "wk-vllm-" + secrets.token_hex(8)
     output: list[str] = []
     process = spawn_llmore(["worker", "--model", str(smollm2_dir), "--engine", "vllm", "--served-name", MODEL,
-                            "--default-max-tokens", "48", "--port", str(port)],
+                            "--default-max-tokens", "48", "--port", str(port),
+                            # torch.compile's warm-up takes minutes on 2 shared cores; behaviour is the same.
+                            "--engine-arg=--enforce-eager"],
                            home=tmp_path_factory.mktemp("vllm-home"), on_line=output.append,
                            env={"LLMORE_ENGINES_DIR": str(ENGINES_DIR), "LLMORE_WORKER_KEY": key})
     url = f"http://127.0.0.1:{port}"
