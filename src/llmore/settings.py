@@ -76,6 +76,11 @@ class Settings(BaseSettings):
         description="Where `llmore engines install` puts serving engines' virtual environments; "
         "empty means $LLMORE_HOME/engines.",
     )
+    mlflow_tracking_uri: str = Field(
+        default="",
+        description="MLflow tracking server (or file: folder) that training runs also log to; empty means none "
+        "(TensorBoard event files are always written in the job's folder).",
+    )
     require_approval_to_deploy: bool = Field(
         default=True,
         description="Only approved model versions may be deployed; an admin can still force a deployment (logged).",

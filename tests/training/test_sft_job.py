@@ -108,7 +108,7 @@ def test_advice_and_refusal_before_any_job_starts(
     assert "CUDA GPU" in qlora.json()["error"]["details"][0]["message"]
     unknown = client.post("/api/training/runs", headers=dev.headers, json={**run, "base_model": "/nowhere"})
     assert unknown.status_code == 400
-    assert unknown.json()["error"]["details"][0]["field"] == "base_model"
+    assert unknown.json()["error"]["details"][0]["field"] == "body.base_model"
     assert client.get("/api/jobs", headers=dev.headers).json()["total"] == jobs_before
     started = client.post("/api/training/runs", headers=dev.headers, json={**run, "max_steps": 1})
     assert started.status_code == 201

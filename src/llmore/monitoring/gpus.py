@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 
 
 def visible_gpu_indices() -> list[int]:
@@ -39,3 +40,28 @@ def _nvidia_smi_count() -> int:
     except (subprocess.SubprocessError, OSError):
         return 0
     return sum(1 for line in listing.splitlines() if line.startswith("GPU "))
+
+
+def gpu_metrics(indices: Sequence[int]) -> dict[str, float]:
+    """Utilisation (%) and memory in use (GB) of each GPU in ``indices`` from NVML; empty without NVML or GPUs."""
+    if not indices:
+        return {}
+    try:
+        import pynvml
+    except ImportError:
+        return {}
+    try:
+        pynvml.nvmlInit()
+    except pynvml.NVMLError:
+        return {}
+    metrics: dict[str, float] = {}
+    try:
+        for index in indices:
+            handle = pynvml.nvmlDeviceGetHandleByIndex(index)
+            metrics[f"gpu{index}_utilization_percent"] = float(pynvml.nvmlDeviceGetUtilizationRates(handle).gpu)
+            metrics[f"gpu{index}_memory_used_gb"] = pynvml.nvmlDeviceGetMemoryInfo(handle).used / 2**30
+    except pynvml.NVMLError:
+        pass  # a GPU that went away mid-run: report the ones that answered
+    finally:
+        pynvml.nvmlShutdown()
+    return metrics

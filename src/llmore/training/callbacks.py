@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import math
+import os
 import time
 from collections import defaultdict
 from typing import Any
@@ -12,6 +15,7 @@ from transformers import TrainerCallback, TrainerControl, TrainerState, Training
 
 from llmore.jobs.context import JobContext
 from llmore.monitoring.diagnosis import Alert, diagnose
+from llmore.monitoring.gpus import gpu_metrics, visible_gpu_indices
 
 REPORTED = {
     "loss",
@@ -48,6 +52,7 @@ class JobReporter(TrainerCallback):
         self.alerts: dict[str, Alert] = {}
         self._last_system = 0.0
         self._process = psutil.Process()
+        self._gpus = visible_gpu_indices()
 
     def on_log(
         self,
@@ -96,6 +101,31 @@ class JobReporter(TrainerCallback):
                     "system_cpu_percent": psutil.cpu_percent(),
                     "system_rss_gb": self._process.memory_info().rss / 2**30,
                     "system_ram_used_percent": psutil.virtual_memory().percent,
+                    **gpu_metrics(self._gpus),
                 },
                 step=state.global_step,
             )
+
+
+def trackers(ctx: JobContext) -> list[str]:
+    """The trainer's ``report_to``: TensorBoard event files in the job's folder always, MLflow when configured.
+
+    transformers reads both integrations' places from the environment; the job is its own process, so
+    setting them here touches no other run.
+    """
+    chosen = []
+    if importlib.util.find_spec("tensorboard") is not None:
+        os.environ["TENSORBOARD_LOGGING_DIR"] = str(ctx.workdir / "tensorboard")
+        chosen.append("tensorboard")
+    else:
+        ctx.log("TensorBoard files are not written: the tensorboard package is missing (pip install 'llmore[ml]').")
+    uri = ctx.settings.mlflow_tracking_uri
+    if uri and importlib.util.find_spec("mlflow") is not None:
+        os.environ["MLFLOW_TRACKING_URI"] = uri
+        os.environ.setdefault("MLFLOW_EXPERIMENT_NAME", "llmore")
+        os.environ["MLFLOW_TAGS"] = json.dumps({"llmore.job_id": str(ctx.job_id)})
+        chosen.append("mlflow")
+        ctx.log(f"logging to MLflow at {uri} (experiment {os.environ['MLFLOW_EXPERIMENT_NAME']}, tag llmore.job_id)")
+    elif uri:
+        ctx.log(f"Not logging to MLflow at {uri}: the mlflow package is missing (pip install mlflow).")
+    return chosen

@@ -10,6 +10,9 @@ from llmore.jobs.registry import JobKind
 from llmore.training.advisor import Method
 from llmore.training.rewards import REWARD_KINDS, RewardSpec
 
+BASE_MODEL_HELP = "Server folder with config.json, a .gguf file, or a registered model: name, name:N or name@alias."
+CHECKPOINT_HELP = "Save a checkpoint every this many steps; a retried job resumes from the last one."
+MERGE_HELP = "After a LoRA run, also merge the adapter into the base and register the merged weights."
 REWARDS_HELP = f"GRPO only: reward functions, each {{'reward': one of {', '.join(REWARD_KINDS)}, 'weight': 1.0, ...}}."
 
 
@@ -18,7 +21,7 @@ class TrainParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    base_model: str = Field(description="Folder of a transformers model.")
+    base_model: str = Field(description=BASE_MODEL_HELP)
     dataset_id: int
     number: int = Field(ge=1, description="Dataset version number.")
     split: str | None = Field(default=None, description="Train on this split only (train when the version is split).")
@@ -30,6 +33,8 @@ class TrainParams(BaseModel):
         default=None, description="Registry model to add the result to; default '<base name>-<recipe>'."
     )
     auto_stop: bool = Field(default=False, description="Stop when a diagnosis recommends it (divergence, overfitting).")
+    checkpoint_every: int = Field(default=50, ge=1, description=CHECKPOINT_HELP)
+    merge: bool = Field(default=False, description=MERGE_HELP)
 
 
 class GrpoParams(TrainParams):

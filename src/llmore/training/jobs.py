@@ -17,11 +17,10 @@ from llmore.datasets.service import artifact_store
 from llmore.errors import AppError
 from llmore.jobs.context import JobContext
 from llmore.training.advisor import Method, Proposal, Recipe, propose, with_overrides
+from llmore.training.base_models import refuse_merge, resolve_base_model
 from llmore.training.examples import Example, data_facts, examples
 from llmore.training.facts import hardware_facts, model_facts
 from llmore.training.job_kinds import GrpoParams, TrainParams
-
-CHECKPOINT_EVERY = 50
 
 
 def _advise(
@@ -80,7 +79,7 @@ def _arguments(
         "use_cpu": device == "cpu",
         "max_steps": params.max_steps or -1,
         "logging_steps": 1,
-        "save_steps": CHECKPOINT_EVERY,
+        "save_steps": params.checkpoint_every,
         "save_total_limit": 2,
         "report_to": report_to,
         "seed": params.seed,
@@ -114,9 +113,9 @@ def run_recipe(ctx: JobContext, params: TrainParams, recipe: Recipe) -> dict[str
     from datasets import Dataset
     from llmore.datasets.models import DatasetVersion
     from llmore.models.service import reference
-    from llmore.training.callbacks import JobReporter
+    from llmore.training.callbacks import JobReporter, trackers
     from llmore.training.recipes import TRAINERS, TrainerParts
-    from llmore.training.registration import register_output
+    from llmore.training.registration import merge_output, register_output
 
     with ctx.sessions() as session:
         version = session.scalar(
@@ -126,6 +125,9 @@ def run_recipe(ctx: JobContext, params: TrainParams, recipe: Recipe) -> dict[str
         )
         if version is None:
             raise AppError(f"Dataset {params.dataset_id} has no version {params.number}.")
+        base = resolve_base_model(ctx.settings, session, params.base_model, log=ctx.log)
+    refuse_merge(base, params.method, params.merge)
+    requested_base, params = params.base_model, params.model_copy(update={"base_model": str(base.folder)})
     schema = DataSchema(version.data_schema)
     split = params.split or ("train" if version.splits else None)
     rows = versions.iter_rows(artifact_store(ctx.settings), version.sha256)
@@ -139,7 +141,7 @@ def run_recipe(ctx: JobContext, params: TrainParams, recipe: Recipe) -> dict[str
         TrainerParts(
             model=params.base_model,
             values=proposal.values,
-            arguments=_arguments(proposal, params, checkpoints, hardware_facts().device, []),
+            arguments=_arguments(proposal, params, checkpoints, hardware_facts().device, trackers(ctx)),
             tokenizer=tokenizer,
             dataset=Dataset.from_list(items),
             peft_config=peft_config,
@@ -161,8 +163,9 @@ def run_recipe(ctx: JobContext, params: TrainParams, recipe: Recipe) -> dict[str
         registered = register_output(
             session,
             output=output,
-            model_name=params.output_model or f"{Path(params.base_model).name}-{recipe.value}",
+            model_name=params.output_model or f"{base.name}-{recipe.value}",
             base_model=params.base_model,
+            base_version_id=base.version_id,
             job_id=ctx.job_id,
             lineage={
                 "dataset_id": params.dataset_id,
@@ -174,7 +177,7 @@ def run_recipe(ctx: JobContext, params: TrainParams, recipe: Recipe) -> dict[str
                 **({"rewards": [r.model_dump() for r in params.rewards]} if isinstance(params, GrpoParams) else {}),
             },
         )
-        model_ref = reference(registered)
+        model_ref, registered_id = reference(registered), registered.id
     ctx.log(f"registered as {model_ref} (state trained)")
     return {
         "output_path": str(output),
@@ -185,7 +188,8 @@ def run_recipe(ctx: JobContext, params: TrainParams, recipe: Recipe) -> dict[str
         "train_loss": result.training_loss,
         "split": split if split else None,
         "hyperparameters": proposal.values,
-        "base_model": params.base_model,
+        "base_model": requested_base,
+        **(merge_output(ctx, registered_id) if params.merge else {}),
     }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from llmore.jobs.context import JobContext
 from llmore.models import service as registry
 from llmore.models.importing import inspect_artifact
 from llmore.models.lifecycle import State
@@ -15,12 +16,19 @@ from llmore.models.models import Model, ModelVersion
 
 
 def register_output(
-    session: Session, *, output: Path, model_name: str, base_model: str, job_id: int, lineage: dict[str, Any]
+    session: Session,
+    *,
+    output: Path,
+    model_name: str,
+    base_model: str,
+    job_id: int,
+    lineage: dict[str, Any],
+    base_version_id: int | None = None,
 ) -> ModelVersion:
     """Add the run's output as the next version of ``model_name`` (created if new), then mark it trained.
 
-    The base is linked when the base folder is a registered version; the source keeps the job,
-    dataset version and hyper-parameters either way.
+    The base is linked when it was named as a registered version (``base_version_id``) or its folder
+    is one; the source keeps the job, dataset version and hyper-parameters either way.
     """
     model = session.scalar(select(Model).where(Model.name == model_name))
     if model is None:
@@ -31,9 +39,8 @@ def register_output(
             description=f"Fine-tuned from {Path(base_model).name}",
             tags=["fine-tuned"],
         )
-    base = session.scalar(
-        select(ModelVersion).where(ModelVersion.path == str(base_model)).order_by(ModelVersion.id.desc()).limit(1)
-    )
+    by_path = select(ModelVersion).where(ModelVersion.path == str(base_model)).order_by(ModelVersion.id.desc())
+    base = session.get(ModelVersion, base_version_id) if base_version_id else session.scalar(by_path.limit(1))
     version = registry.record_version(
         session,
         model_id=model.id,
@@ -54,3 +61,20 @@ def register_output(
     )
     registry.transition(session, version=version, to=State.TRAINED, reason=f"training job {job_id} finished")
     return version
+
+
+def merge_output(ctx: JobContext, adapter_version_id: int) -> dict[str, Any]:
+    """Merge the run's adapter into its base with the registry's merge job and name the merged version.
+
+    The merged version's parent is the adapter version, its base the run's base version.
+    """
+    from llmore.models.job_kinds import MergeParams
+    from llmore.models.jobs import merge_job
+
+    with ctx.sessions() as session:
+        adapter = registry.get_version_by_id(session, adapter_version_id)
+        params = MergeParams(
+            model_id=adapter.model_id, number=adapter.number, description=f"{registry.reference(adapter)} merged"
+        )
+    merged = merge_job(ctx, params)
+    return {"merged_model": merged["reference"], "merged_path": merged["path"]}

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from llmore.training.advisor import Method, Recipe
-from llmore.training.job_kinds import REWARDS_HELP
+from llmore.training.job_kinds import BASE_MODEL_HELP, CHECKPOINT_HELP, MERGE_HELP, REWARDS_HELP
 from llmore.training.rewards import RewardSpec
 
 
@@ -16,7 +16,7 @@ class RunRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    base_model: str = Field(min_length=1, description="Folder of a transformers model on the server.")
+    base_model: str = Field(min_length=1, description=BASE_MODEL_HELP)
     dataset_id: int
     number: int = Field(ge=1, description="Dataset version number.")
     split: str | None = Field(default=None, pattern="^(train|dev|test)$")
@@ -26,4 +26,6 @@ class RunRequest(BaseModel):
     max_steps: int | None = Field(default=None, ge=1)
     output_model: str | None = Field(default=None, max_length=200, description="Registry model for the result.")
     auto_stop: bool = Field(default=False, description="Stop when a diagnosis recommends it.")
+    checkpoint_every: int = Field(default=50, ge=1, description=CHECKPOINT_HELP)
+    merge: bool = Field(default=False, description=MERGE_HELP)
     rewards: list[RewardSpec] = Field(default_factory=list, description=REWARDS_HELP)

@@ -17,6 +17,7 @@ from llmore.jobs import service as jobs_service
 from llmore.jobs.models import Job
 from llmore.settings import Settings
 from llmore.training.advisor import Proposal, Recipe, propose, schema_problem, with_overrides
+from llmore.training.base_models import refuse_merge, resolve_base_model
 from llmore.training.examples import Example, data_facts, examples
 from llmore.training.facts import hardware_facts, model_facts
 from llmore.training.rewards import REWARD_KINDS, try_rewards
@@ -62,10 +63,10 @@ def advise(settings: Settings, session: Session, principal: Principal, request: 
 def _advise(
     settings: Settings, session: Session, principal: Principal, request: RunRequest
 ) -> tuple[Proposal, list[Example]]:
-    folder = Path(request.base_model)
-    model = model_facts(folder)
+    base = resolve_base_model(settings, session, request.base_model, field="body.base_model")
+    model = model_facts(base.folder)
     schema, sample, rows = _sample(settings, session, principal, request)
-    data = data_facts(sample, request.recipe, schema, _token_counter(folder), rows)
+    data = data_facts(sample, request.recipe, schema, _token_counter(base.folder), rows)
     hardware = hardware_facts()
     proposal = propose(model, data, hardware, recipe=request.recipe, method=request.method)
     if request.overrides:
@@ -76,6 +77,9 @@ def _advise(
 def start(settings: Settings, session: Session, principal: Principal, request: RunRequest) -> Job:
     """Queue the run, or refuse it with every problem named by field."""
     _check_rewards(request)
+    if request.merge:
+        base = resolve_base_model(settings, session, request.base_model, field="body.base_model")
+        refuse_merge(base, request.method, request.merge, field="body.merge")
     proposal, sample = _advise(settings, session, principal, request)
     if proposal.problems:
         raise AppError(
@@ -102,5 +106,5 @@ def _check_rewards(request: RunRequest) -> None:
     if request.recipe is not Recipe.GRPO and request.rewards:
         raise AppError(
             f"Reward functions apply to GRPO only, not {request.recipe.value}.",
-            details=[{"field": "body.rewards", "message": "remove them or choose the grpo recipe"}],
+            details=[{"field": "body.rewards", "message": "GRPO only: remove them or choose the grpo recipe"}],
         )
