@@ -92,3 +92,26 @@ def test_model_facts_are_read_without_loading_weights(tiny_causal_lm: Path) -> N
     assert facts.layers == model.config.num_hidden_layers
     with pytest.raises(AppError, match=r"no config\.json"):
         model_facts(tiny_causal_lm.parent)
+
+
+def test_each_recipe_gets_its_own_defaults_with_reasons() -> None:
+    sft = propose(SMOLLM2, data(), CPU).values
+    pretrain = propose(SMOLLM2, data(schema="text", p50=300, p99=320), CPU, recipe=Recipe.PRETRAIN)
+    assert pretrain.values["learning_rate"] == sft["learning_rate"] / 2
+    assert "limit forgetting" in pretrain.choices["learning_rate"].reason
+    assert pretrain.values["packing"] is True  # even though rows fill most of max_length
+    assert pretrain.values["epochs"] == 1
+    dpo = propose(SMOLLM2, data(schema="preference"), CPU, recipe=Recipe.DPO)
+    assert dpo.values["beta"] == 0.1
+    assert dpo.values["packing"] is False
+    grpo_facts = DataFacts(rows=2_000, tokens_p50=40, tokens_p99=90, tokens_max=120, tokens_mean=45,
+                           data_schema="prompt_answer", answer_tokens_p99=50)
+    grpo = propose(SMOLLM2, grpo_facts, CPU, recipe=Recipe.GRPO)
+    assert grpo.values["num_generations"] == 4
+    assert grpo.values["max_completion_length"] == 128  # 2 x 50 rounded up to a multiple of 32
+    assert "max_length" not in grpo.values
+    assert grpo.values["per_device_batch_size"] % 4 == 0
+    assert grpo.problems == []
+    assert propose(SMOLLM2, grpo_facts, H100, recipe=Recipe.GRPO).values["num_generations"] == 8
+    uneven = with_overrides(grpo, {"num_generations": 3}, SMOLLM2, grpo_facts, CPU)
+    assert "multiple of num_generations (3)" in {p["field"]: p["message"] for p in uneven.problems}["num_generations"]
