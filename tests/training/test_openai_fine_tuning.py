@@ -175,3 +175,40 @@ def test_the_openai_sdk_fine_tunes_a_registered_model(server: LiveServer, tiny_c
         assert version["source"]["dataset_version"] == 1
         with pytest.raises(openai.ConflictError):
             client.fine_tuning.jobs.cancel(created.id)
+
+
+DPO_ROWS = [{"input": {"messages": [{"role": "user", "content": f"ping {i}"}]},
+             "preferred_output": [{"role": "assistant", "content": "pong"}],
+             "non_preferred_output": [{"role": "assistant", "content": "no"}]} for i in range(8)]
+
+
+def test_a_dpo_job_reads_openai_preference_rows(client: TestClient, make_account: Callable[..., Account],
+                                                settings: Settings, tiny_causal_lm: Path) -> None:
+    if not settings.effective_database_url.startswith("sqlite"):
+        pytest.skip("the request mapping is the same on every database; it runs once, on SQLite")
+    dev = make_account("developer")
+    settings.import_roots = [tiny_causal_lm.parent]
+    model = client.post("/api/models", json={"name": "tiny"}, headers=dev.headers).json()
+    client.post(f"/api/models/{model['id']}/imports", json={"source": "path", "location": str(tiny_causal_lm)},
+                headers=dev.headers).raise_for_status()
+    content = "".join(json.dumps(row) + "\n" for row in DPO_ROWS).encode()
+    file_id = _upload(client, dev, content, name="prefs.jsonl").json()["id"]
+    created = client.post("/v1/fine_tuning/jobs", headers=dev.headers, json={
+        "model": "tiny:1", "training_file": file_id,
+        "method": {"type": "dpo", "dpo": {"hyperparameters": {"beta": 0.2, "n_epochs": 1}}}})
+    assert created.status_code == 200, created.text
+    job = created.json()
+    assert (job["status"], job["method"]["type"]) == ("queued", "dpo")
+    assert (job["hyperparameters"]["beta"], job["hyperparameters"]["n_epochs"]) == (0.2, 1)
+    run = client.get(f"/api/jobs/{job['id'].removeprefix('ftjob-')}", headers=dev.headers).json()
+    assert run["kind"] == "training.dpo"
+    assert run["params"]["overrides"] == {"beta": 0.2, "epochs": 1}
+    version = client.get(f"/api/datasets/{run['params']['dataset_id']}/versions/1", headers=dev.headers).json()
+    assert (version["data_schema"], version["row_count"]) == ("preference", len(DPO_ROWS))
+    supervised = client.post("/v1/fine_tuning/jobs", headers=dev.headers, json={
+        "model": "tiny:1", "training_file": file_id, "hyperparameters": {"beta": 0.2}})
+    assert supervised.json()["error"]["param"] == "hyperparameters.beta"
+    chat_rows_wanted = client.post("/v1/fine_tuning/jobs", headers=dev.headers,
+                                   json={"model": "tiny:1", "training_file": file_id}).json()["error"]
+    assert (chat_rows_wanted["param"], chat_rows_wanted["code"]) == ("training_file", "invalid_file")
+    assert "prefs.jsonl line 1" in chat_rows_wanted["message"]

@@ -147,13 +147,14 @@ def create(settings: Settings, session: Session, principal: Principal, body: Fin
     if training.purpose != FilePurpose.FINE_TUNE:
         raise _refuse(f"{body.training_file} was uploaded with purpose '{training.purpose}'; upload it again with "
                       "purpose 'fine-tune'.", "training_file", code="invalid_file_purpose")
+    hp = _hyperparameters(body, method)
+    overrides = _overrides(hp, method)
     version = files_service.dataset_version(
         settings, session, principal, training, source_schema=SOURCE_SCHEMA_OF_METHOD[method], param="training_file",
         adapt=_openai_dpo_row if method == "dpo" else None)
-    hp = _hyperparameters(body, method)
     short_name = body.model.rsplit("/", 1)[-1].split("@")[0].split(":")[0]
     request = RunRequest(base_model=_base_model(settings, session, body.model), dataset_id=version.dataset_id,
-                         number=version.number, recipe=RECIPE_OF_METHOD[method], overrides=_overrides(hp, method),
+                         number=version.number, recipe=RECIPE_OF_METHOD[method], overrides=overrides,
                          output_model=f"{short_name}-{body.suffix}" if body.suffix else None)
     try:
         advice = training_service.advise(settings, session, principal, request)
