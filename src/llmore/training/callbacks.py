@@ -24,6 +24,8 @@ REPORTED = {
     "grad_norm",
     "epoch",
     "train_tokens_per_second",
+    "num_tokens",  # TRL's count of real (non-padding) tokens trained on so far
+    "train_runtime",  # seconds in the training loop, logged once at the end
     "mean_token_accuracy",
     # DPO: how often and by how much the chosen answer beats the rejected one
     "rewards/accuracies",
