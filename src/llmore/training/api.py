@@ -13,6 +13,7 @@ from llmore.jobs.schemas import JobOut
 from llmore.settings import Settings
 from llmore.training import service
 from llmore.training.advisor import Proposal
+from llmore.training.checkpoints import CheckpointOut, list_checkpoints
 from llmore.training.schemas import RunRequest
 
 router = APIRouter(prefix="/api/training", tags=["training"])
@@ -36,3 +37,13 @@ def start_run(
     settings: Settings = Depends(get_settings),
 ) -> Job:
     return service.start(settings, db, principal, body)
+
+
+@router.get("/runs/{job_id}/checkpoints", response_model=list[CheckpointOut], summary="A run's saved checkpoints")
+def checkpoints(
+    job_id: int,
+    _: Principal = requires(Perm.JOBS_READ),
+    db: Session = DB,
+    settings: Settings = Depends(get_settings),
+) -> list[CheckpointOut]:
+    return list_checkpoints(settings, db, job_id=job_id)

@@ -686,6 +686,12 @@ const en = {
       modelPending: "Registered when the run finishes",
       openModel: "Open {{reference}}",
       hyperparameters: "Hyper-parameters used",
+      checkpoints: "Checkpoints",
+      noCheckpoints: "No checkpoint saved yet (one every checkpoint_every steps, 50 by default).",
+      checkpointStep: "Step",
+      checkpointSaved: "Saved",
+      checkpointSize: "Size",
+      checkpointPath: "Folder on the server",
     },
     compare: {
       title: "Compare runs",

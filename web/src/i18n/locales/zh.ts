@@ -685,6 +685,12 @@ const zh: typeof en = {
       modelPending: "训练完成后注册",
       openModel: "打开 {{reference}}",
       hyperparameters: "实际使用的超参数",
+      checkpoints: "检查点",
+      noCheckpoints: "还没有保存检查点（每 checkpoint_every 步保存一次，默认 50 步）。",
+      checkpointStep: "步数",
+      checkpointSaved: "保存时间",
+      checkpointSize: "大小",
+      checkpointPath: "服务器上的目录",
     },
     compare: {
       title: "对比训练",

@@ -4,7 +4,7 @@
  * A run is a job, so the jobs module's pieces (loading, progress, actions, facts, log) are reused.
  */
 import { ExperimentOutlined } from "@ant-design/icons";
-import { Button, Card, Col, Descriptions, Flex, Row, Typography } from "antd";
+import { Button, Card, Col, Descriptions, Flex, Row, Table, type TableColumnsType, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 
@@ -12,6 +12,9 @@ import type { Job } from "../../api/types";
 import { TERMINAL_JOB_STATES } from "../../api/types";
 import { JsonBlock } from "../../components/JsonBlock";
 import { MetricCharts } from "../../components/MetricCharts";
+import { errorMessage } from "../../lib/errorMessage";
+import { formatDateTime } from "../../lib/format";
+import { formatBytes } from "../data/format";
 import { useJobMetrics } from "../jobs/api";
 import { JobFacts } from "../jobs/JobFacts";
 import { JobError, JobHeader } from "../jobs/JobHeader";
@@ -19,8 +22,9 @@ import { JobLog } from "../jobs/JobLog";
 import { JobProgress } from "../jobs/JobProgress";
 import { JobRoute } from "../jobs/JobRoute";
 import { useJobLogStream } from "../jobs/useJobLogStream";
-import { useResolvedModel } from "./api";
+import { useCheckpoints, useResolvedModel } from "./api";
 import { RunAlerts } from "./RunAlerts";
+import type { Checkpoint } from "./types";
 import { baseName, datasetOf, finalLoss, runAlerts, systemGroups, trainingGroups } from "./runs";
 
 /** The registered output, linked to its page in the registry once resolved to an id. */
@@ -32,6 +36,30 @@ function ModelLink({ reference }: { reference: string }) {
     <Link to={`/models/${resolved.data.model_id}/versions/${resolved.data.number}`} data-testid="run-model-link">
       <Button type="primary" icon={<ExperimentOutlined />}>{t("training.run.openModel", { reference })}</Button>
     </Link>
+  );
+}
+
+/** Saved checkpoints, newest last: where a retried run resumes from. */
+function Checkpoints({ job }: { job: Job }) {
+  const { t } = useTranslation();
+  const checkpoints = useCheckpoints(job.id, !TERMINAL_JOB_STATES.has(job.state));
+  const columns: TableColumnsType<Checkpoint> = [
+    { title: t("training.run.checkpointStep"), dataIndex: "step", width: 100 },
+    { title: t("training.run.checkpointSaved"), dataIndex: "saved_at", width: 200,
+      render: (value: string) => formatDateTime(value) },
+    { title: t("training.run.checkpointSize"), dataIndex: "size_bytes", width: 120,
+      render: (value: number) => formatBytes(value) },
+    { title: t("training.run.checkpointPath"), dataIndex: "path",
+      render: (value: string) => <Typography.Text code copyable>{value}</Typography.Text> },
+  ];
+  return (
+    <Card size="small" title={t("training.run.checkpoints")} data-testid="run-checkpoints">
+      {checkpoints.isError
+        ? <Typography.Text type="danger">{errorMessage(checkpoints.error, t)}</Typography.Text>
+        : <Table<Checkpoint> rowKey="step" size="small" columns={columns} dataSource={checkpoints.data}
+                             loading={checkpoints.isPending} pagination={false}
+                             locale={{ emptyText: t("training.run.noCheckpoints") }} />}
+    </Card>
   );
 }
 
@@ -94,6 +122,7 @@ function RunDetail({ job }: { job: Job }) {
           </Col>
         )}
       </Row>
+      <Checkpoints job={job} />
       <JobFacts job={job} />
       <JobLog log={log} status={status} />
     </Flex>

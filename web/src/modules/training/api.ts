@@ -19,6 +19,7 @@ export const trainingKeys = {
   chatModels: ["training", "chat-models"] as const,
   versions: (modelId: number) => ["training", "model-versions", modelId] as const,
   resolved: (reference: string) => ["training", "resolved", reference] as const,
+  checkpoints: (id: number) => ["jobs", "detail", id, "checkpoints"] as const,
 };
 
 export function useTrainingRuns(page: number, pageSize: number) {
@@ -78,6 +79,15 @@ export function useResolvedModel(reference: string | undefined) {
     enabled: reference !== undefined,
     queryFn: () => unwrap(api.GET("/api/models/resolve", { params: { query: { ref: reference ?? "" } } })),
     staleTime: Infinity, // a reference with a number never moves
+  });
+}
+
+/** The checkpoints a run has saved (refreshed while it trains). */
+export function useCheckpoints(id: number, live: boolean) {
+  return useQuery({
+    queryKey: trainingKeys.checkpoints(id),
+    queryFn: () => unwrap(api.GET("/api/training/runs/{job_id}/checkpoints", { params: { path: { job_id: id } } })),
+    refetchInterval: live ? 10_000 : false,
   });
 }
 

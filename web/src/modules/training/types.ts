@@ -16,6 +16,7 @@ export type Recipe = NonNullable<RunRequest["recipe"]>;
 export type Method = NonNullable<RunRequest["method"]>;
 export type ModelSummary = Schemas["ModelOut"];
 export type ModelVersion = Schemas["ModelVersionOut"];
+export type Checkpoint = Schemas["CheckpointOut"];
 
 // Object keys, so the compiler checks these lists against the schema both ways: a recipe the
 // server adds fails the build until the wizard offers it.
