@@ -166,3 +166,62 @@ def test_embeddings_through_the_gateway(server: LiveServer, api_key: str, tmp_pa
         assert [len(d.embedding) for d in response.data] == [384, 384]
     finally:
         stop_worker(worker)
+
+
+def test_workers_refuse_callers_that_bypass_the_gateway(server: LiveServer, api_key: str,
+                                                        tiny_workers: list[LiveWorker]) -> None:
+    """The gateway reaches workers with their registration secret; an API key or no key at the worker is a 401."""
+    for headers in ({}, {"Authorization": f"Bearer {api_key}"}):
+        direct = httpx.post(f"{tiny_workers[0].url}/v1/chat/completions", headers=headers, timeout=10,
+                            json={"model": "tiny", "messages": HELLO, "max_tokens": 2})
+        assert direct.status_code == 401, direct.text
+        assert direct.json()["error"]["type"] == "authentication_error"
+    with server.login() as admin:
+        workers = admin.get("/api/workers").json()
+    assert workers
+    assert all("gateway_nonce" not in w["info"] and "gateway_secret" not in w for w in workers)
+    routed = httpx.post(f"{server.url}/v1/chat/completions", headers={"Authorization": f"Bearer {api_key}"},
+                        json={"model": "tiny", "messages": HELLO, "max_tokens": 2}, timeout=60)
+    assert routed.status_code == 200, routed.text
+
+
+def test_langchain_chat_openai_works_unchanged(server: LiveServer, api_key: str,
+                                               tiny_workers: list[LiveWorker]) -> None:
+    from langchain_core.messages import AIMessageChunk, HumanMessage, ToolMessage
+    from langchain_openai import ChatOpenAI
+
+    def chat_model(max_tokens: int) -> ChatOpenAI:
+        return ChatOpenAI(model="tiny", base_url=f"{server.url}/v1", api_key=api_key,  # type: ignore[arg-type]
+                          temperature=0, max_tokens=max_tokens, max_retries=0)  # type: ignore[call-arg]
+
+    llm = chat_model(6)
+    answer = llm.invoke("Hello!")
+    assert isinstance(answer.content, str)
+    assert answer.content
+    assert answer.usage_metadata is not None
+    assert answer.usage_metadata["output_tokens"] == 6
+    chunks = list(llm.stream("Hello!"))
+    assert all(isinstance(c, AIMessageChunk) for c in chunks)
+    assert "".join(str(c.content) for c in chunks) == answer.content
+
+    weather = {"type": "function", "function": {"name": "get_weather", "description": "Weather of a city",
+               "parameters": {"type": "object", "properties": {"city": {"type": "string", "enum": ["Paris", "Oslo"]}},
+                              "required": ["city"], "additionalProperties": False}}}
+    caller = chat_model(30).bind_tools([weather], tool_choice="get_weather")
+    question = HumanMessage("What is the weather in Paris?")
+    called = caller.invoke([question])
+    assert [c["name"] for c in called.tool_calls] == ["get_weather"]  # type: ignore[attr-defined]
+    assert called.tool_calls[0]["args"]["city"] in ("Paris", "Oslo")  # type: ignore[attr-defined]
+    result = ToolMessage(content="18 degrees", tool_call_id=called.tool_calls[0]["id"])  # type: ignore[attr-defined]
+    final = llm.invoke([question, called, result])
+    assert isinstance(final.content, str)
+    assert final.content
+
+    trip = {"title": "trip", "type": "object", "additionalProperties": False, "required": ["city", "days"],
+            "properties": {"city": {"type": "string", "enum": ["Paris", "Rome"]},
+                           "days": {"type": "integer", "minimum": 1, "maximum": 9}}}
+    planner = chat_model(30).with_structured_output(trip, method="json_schema")
+    planned = planner.invoke("Plan a trip.")
+    assert isinstance(planned, dict)
+    assert planned["city"] in ("Paris", "Rome")
+    assert 1 <= planned["days"] <= 9

@@ -6,6 +6,7 @@ import json
 
 from llmore.serving import protocol as p
 from llmore.serving import tools
+from llmore.serving.engines.grammar import tool_call_schema
 
 NAMES = {"get_weather", "search"}
 
@@ -51,13 +52,14 @@ def test_plain_templates_get_tool_turns_as_text() -> None:
     assert native[2]["tool_call_id"] == "c1"
 
 
-def test_response_format_checks() -> None:
-    as_object = p.ResponseFormat(type="json_object")
-    assert tools.check_format('{"a": 1}', as_object) is None
-    assert "not JSON" in (tools.check_format("hello", as_object) or "")
-    schema = p.ResponseFormat.model_validate({"type": "json_schema", "json_schema": {"name": "person", "schema": {
-        "type": "object", "required": ["name", "age"],
-        "properties": {"name": {"type": "string"}, "age": {"type": "integer"}}}}})
-    assert tools.check_format('{"name": "Ada", "age": 36}', schema) is None
-    assert tools.check_format('{"name": "Ada"}', schema) == "$ lacks the required property 'age'"
-    assert tools.check_format('{"name": "Ada", "age": "old"}', schema) == "$.age should be of type integer"
+def test_response_formats_and_forced_tools_become_json_schemas() -> None:
+    assert tools.format_schema(p.ResponseFormat(type="json_object")) == {"type": "object"}
+    assert tools.format_schema(p.ResponseFormat(type="text")) is None
+    person = {"type": "object", "properties": {"name": {"type": "string"}}}
+    as_schema = p.ResponseFormat.model_validate({"type": "json_schema", "json_schema": {"name": "p", "schema": person}})
+    assert tools.format_schema(as_schema) == person
+    one = tool_call_schema([{"name": "get_weather", "parameters": person}])
+    assert one["properties"] == {"name": {"const": "get_weather"}, "arguments": person}
+    either = tool_call_schema([{"name": "a"}, {"name": "b"}])
+    assert [v["properties"]["name"]["const"] for v in either["anyOf"]] == ["a", "b"]
+    assert either["anyOf"][0]["properties"]["arguments"] == {"type": "object"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +27,7 @@ def smollm2_worker(smollm2_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture(scope="module")
 def client(smollm2_worker: LiveWorker) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{smollm2_worker.url}/v1", api_key="unused", max_retries=0)
+    return openai.OpenAI(base_url=f"{smollm2_worker.url}/v1", api_key=smollm2_worker.api_key, max_retries=0)
 
 
 def _ask(client: openai.OpenAI, question: str, **kwargs: object) -> openai.types.chat.ChatCompletion:
@@ -70,3 +71,39 @@ def test_smollm2_sampling_parameters_shape_the_text(client: openai.OpenAI) -> No
     short = _ask(client, QUESTIONS[0], stop=["Paris"])
     assert "Paris" not in (short.choices[0].message.content or "")
     assert short.choices[0].finish_reason == "stop"
+
+
+WEATHER = {"type": "function", "function": {
+    "name": "get_weather", "description": "Current weather of a city",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City name"}},
+                   "required": ["city"], "additionalProperties": False}}}
+
+
+def test_smollm2_tool_round_trip_and_json_output(client: openai.OpenAI) -> None:
+    """SmolLM2 calls get_weather for Paris, gets the tool's answer, and reports it; JSON output follows its schema."""
+    messages: list[dict[str, object]] = [{"role": "user", "content": "What is the weather like in Paris today?"}]
+    first = client.chat.completions.create(model="smollm2", messages=messages, tools=[WEATHER], tool_choice="required",
+                                           temperature=0, max_tokens=40)  # type: ignore[arg-type]
+    assert first.choices[0].finish_reason == "tool_calls"
+    call = (first.choices[0].message.tool_calls or [])[0]
+    assert call.function.name == "get_weather"
+    assert "paris" in json.loads(call.function.arguments)["city"].lower()
+    messages += [first.choices[0].message.model_dump(exclude_none=True),
+                 {"role": "tool", "tool_call_id": call.id, "content": '{"temperature_celsius": 31, "sky": "sunny"}'}]
+    final = client.chat.completions.create(model="smollm2", messages=messages, tools=[WEATHER], tool_choice="none",
+                                           temperature=0, max_tokens=40)  # type: ignore[arg-type]
+    text = final.choices[0].message.content or ""
+    assert "31" in text or "sunny" in text.lower(), text
+
+    person = {"type": "object", "additionalProperties": False, "required": ["name", "age"],
+              "properties": {"name": {"type": "string", "maxLength": 40}, "age": {"type": "integer", "minimum": 0}}}
+    answer = _ask(client, "Invent a person and give their name and age.", max_tokens=40,
+                  response_format={"type": "json_schema", "json_schema": {"name": "person", "schema": person}})
+    assert answer.choices[0].finish_reason == "stop"
+    value = json.loads(answer.choices[0].message.content or "")
+    assert set(value) == {"name", "age"}
+    assert isinstance(value["age"], int)
+    assert value["name"].strip()
+    obj = _ask(client, "Describe Paris as JSON.", max_tokens=60, response_format={"type": "json_object"})
+    assert obj.choices[0].finish_reason == "stop"
+    assert isinstance(json.loads(obj.choices[0].message.content or ""), dict)

@@ -13,6 +13,7 @@ from llmore.cli.common import console, database, err_console, fail, settings_fro
 from llmore.errors import AppError
 
 API_KEY_ENV = "LLMORE_API_KEY"
+WORKER_KEY_ENV = "LLMORE_WORKER_KEY"
 
 
 def _resolve(ctx: typer.Context, reference: str) -> tuple[str, str | None]:
@@ -54,6 +55,10 @@ def worker(
     control_plane: str | None = typer.Option(None, help="URL of `llmore up` to register with."),
     api_key: str | None = typer.Option(None, envvar=API_KEY_ENV, help="API key holding workers:manage."),
     advertise_url: str | None = typer.Option(None, help="URL the control plane reaches this worker at."),
+    worker_key: str | None = typer.Option(None, envvar=WORKER_KEY_ENV, help="Key direct callers of this worker "
+                                          "send as Bearer (default: a random one, printed once)."),
+    no_auth: bool = typer.Option(False, "--no-auth", help="Serve /v1 without any key: only on a network where "
+                                 "every caller is trusted."),
     heartbeat_seconds: float = typer.Option(5.0, min=0.1, help="Heartbeat interval; 3 missed ones drop the worker."),
     max_batch_size: int = typer.Option(16, min=1, help="Sequences decoded together at most (transformers)."),
     default_max_tokens: int = typer.Option(512, min=1, help="max_tokens when a request gives none (transformers)."),
@@ -67,6 +72,7 @@ def worker(
 
     from llmore.serving.engines import create_engine
     from llmore.serving.worker import ControlPlane, create_worker_app
+    from llmore.serving.worker_auth import WorkerAuth, new_worker_key
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a worker never downloads weights behind the operator's back
     if control_plane and not api_key:
@@ -97,7 +103,14 @@ def worker(
                          name=f"{name}@{advertised}", heartbeat_seconds=heartbeat_seconds) if control_plane else None
     console.print(f"Serving {', '.join(m.id for m in loaded.models())} at {advertised}/v1"
                   + (f", registered with {control_plane}" if plane else ""))
-    uvicorn.run(create_worker_app(loaded, control_plane=plane), host=host, port=port, log_level="warning")
+    if no_auth:
+        err_console.print("[bold yellow]--no-auth:[/] anyone who reaches this port can use the model.")
+    elif worker_key is None:
+        worker_key = new_worker_key()
+        console.print(f"Worker key (send as Authorization: Bearer; shown once): {worker_key}", markup=False,
+                      highlight=False, soft_wrap=True)
+    auth = WorkerAuth(worker_key, required=not no_auth)
+    uvicorn.run(create_worker_app(loaded, auth=auth, control_plane=plane), host=host, port=port, log_level="warning")
 
 
 def chat(

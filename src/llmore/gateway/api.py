@@ -1,8 +1,9 @@
 """The OpenAI-compatible API of the platform (``/v1``), authenticated with LLMore API keys.
 
 Send ``Authorization: Bearer llm-…`` (an API key of a user holding ``inference:use``). Each
-request goes to a live worker serving its ``model`` (:mod:`llmore.gateway.routing`); errors
-use OpenAI's shape (:func:`llmore.errors.openai_error_body`).
+request goes to a live worker serving its ``model`` (:mod:`llmore.gateway.routing`), which the
+gateway authenticates to with the secret issued at the worker's registration; errors use
+OpenAI's shape (:func:`llmore.errors.openai_error_body`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from llmore.auth.permissions import Perm
 from llmore.auth.service import Principal
-from llmore.deps import DB, requires
+from llmore.deps import DB, get_settings, requires
 from llmore.gateway.routing import Replica, relay_of
 from llmore.serving import protocol as p
 from llmore.serving import service as serving_service
@@ -24,12 +25,13 @@ from llmore.serving import service as serving_service
 router = APIRouter(prefix="/v1", tags=["openai"])
 
 
-def _replicas(db: Session, model: str) -> list[Replica]:
-    return [Replica.of(worker) for worker in serving_service.workers_for(db, model)]
+def _replicas(db: Session, model: str, secret_key: str) -> list[Replica]:
+    return [Replica.of(worker, secret_key) for worker in serving_service.workers_for(db, model)]
 
 
 async def _route(request: Request, db: Session, path: str, body: p.SamplingFields | p.EmbeddingRequest) -> Response:
-    replicas = await run_in_threadpool(_replicas, db, body.model)
+    secret_key = get_settings(request).resolved_secret_key()
+    replicas = await run_in_threadpool(_replicas, db, body.model, secret_key)
     payload: dict[str, Any] = body.model_dump(mode="json", exclude_unset=True, by_alias=True)
     stream = bool(getattr(body, "stream", False))
     return await relay_of(request.app).forward(replicas, path, payload, stream=stream)

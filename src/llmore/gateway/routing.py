@@ -22,6 +22,7 @@ from fastapi import FastAPI
 from fastapi.responses import Response, StreamingResponse
 
 from llmore.errors import AppError, openai_error_body
+from llmore.serving import service as serving_service
 from llmore.serving.models import Worker
 
 log = logging.getLogger(__name__)
@@ -44,11 +45,13 @@ class Replica:
     id: int
     url: str
     reported_load: float
+    secret: str
+    """The gateway secret this worker was issued at registration (sent as its Bearer credential)."""
 
     @classmethod
-    def of(cls, worker: Worker) -> Replica:
+    def of(cls, worker: Worker, secret_key: str) -> Replica:
         load = worker.load or {}
-        return cls(id=worker.id, url=worker.url.rstrip("/"),
+        return cls(id=worker.id, url=worker.url.rstrip("/"), secret=serving_service.secret_for(worker, secret_key),
                    reported_load=float(load.get("running", 0)) + float(load.get("waiting", 0)))
 
 
@@ -70,7 +73,8 @@ class Relay:
         for replica in self.order(replicas):
             self.in_flight[replica.id] += 1
             try:
-                request = self.client.build_request("POST", replica.url + path, json=body)
+                request = self.client.build_request("POST", replica.url + path, json=body,
+                                                    headers={"Authorization": f"Bearer {replica.secret}"})
                 response = await self.client.send(request, stream=True)
             except RETRYABLE as exc:
                 self.in_flight[replica.id] -= 1

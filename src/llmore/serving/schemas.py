@@ -47,3 +47,10 @@ class WorkerOut(BaseModel):
     load: dict[str, Any]
     info: dict[str, Any]
     created_at: datetime
+
+
+class WorkerRegistered(WorkerOut):
+    """The answer to a registration: the worker, and the secret the gateway will present to it."""
+
+    gateway_secret: str = Field(description="Accept this as Bearer credential from the gateway (until the next "
+                                            "registration); shown only here.")

@@ -11,10 +11,13 @@ from llmore.db.crud import get_or_404
 from llmore.db.types import utcnow
 from llmore.errors import NotFound
 from llmore.serving.models import Worker
+from llmore.serving.worker_auth import gateway_secret, new_nonce
 
 MISSED_HEARTBEATS = 3
 """A worker silent for this many heartbeat intervals is dropped from ``/v1/models`` and routing."""
 READY, STOPPED = "ready", "stopped"
+NONCE_KEY = "gateway_nonce"
+"""Where in ``Worker.info`` the nonce of the worker's current gateway secret is kept (never shown)."""
 
 
 def is_live(worker: Worker) -> bool:
@@ -25,16 +28,29 @@ def is_live(worker: Worker) -> bool:
 
 def register(session: Session, *, name: str, url: str, engine: str, models: list[str], heartbeat_seconds: float,
              info: dict[str, object]) -> Worker:
-    """Record a starting worker; a worker registering again at the same URL reuses its row."""
+    """Record a starting worker; a worker registering again at the same URL reuses its row.
+
+    Every registration draws a new nonce, so the gateway secret of an earlier one stops working.
+    """
     worker = session.scalars(select(Worker).where(Worker.url == url).order_by(Worker.id.desc())).first()
     if worker is None:
         worker = Worker(url=url)
         session.add(worker)
     worker.name, worker.engine, worker.models = name, engine, list(models)
-    worker.heartbeat_seconds, worker.info = heartbeat_seconds, dict(info)
+    worker.heartbeat_seconds, worker.info = heartbeat_seconds, {**info, NONCE_KEY: new_nonce()}
     worker.state, worker.last_heartbeat, worker.load = READY, utcnow(), {}
     session.flush()
     return worker
+
+
+def secret_for(worker: Worker, secret_key: str) -> str:
+    """The secret the gateway sends to ``worker`` (derived, never stored; see :mod:`.worker_auth`)."""
+    return gateway_secret(secret_key, worker.id, str((worker.info or {}).get(NONCE_KEY, "")))
+
+
+def public_info(worker: Worker) -> dict[str, object]:
+    """``worker.info`` as shown to managers: without the nonce."""
+    return {k: v for k, v in (worker.info or {}).items() if k != NONCE_KEY}
 
 
 def heartbeat(session: Session, *, worker_id: int, models: list[str] | None, load: dict[str, float]) -> Worker:

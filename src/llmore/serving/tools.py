@@ -9,10 +9,9 @@ For chat templates that know nothing about tools, :func:`tools_system_prompt` de
 tools in the Hermes format and :func:`render_for_plain_template` turns assistant tool calls and
 tool results into text, so every chat model can take part in a tool round trip.
 
-``response_format`` is honoured by instruction (:func:`format_instruction`) and checked after
-generation (:func:`check_format`): the output must parse as JSON, and for ``json_schema`` match
-the schema's ``type``, ``required``, ``properties``, ``items`` and ``enum`` (a practical subset of
-JSON Schema, enough to catch a model that ignored the format).
+``response_format`` is described to the model (:func:`format_instruction`) and enforced by
+constrained decoding over its JSON Schema (:func:`format_schema`,
+:mod:`llmore.serving.engines.grammar`), as are forced tool calls.
 """
 
 from __future__ import annotations
@@ -133,52 +132,10 @@ def format_instruction(response_format: p.ResponseFormat) -> str | None:
     return None
 
 
-def check_format(text: str, response_format: p.ResponseFormat) -> str | None:
-    """Why ``text`` breaks ``response_format`` — or ``None`` when it complies."""
-    if response_format.type == "text":
-        return None
-    stripped = text.strip()
-    fenced = _FENCE.match(stripped)
-    try:
-        value = json.loads(fenced.group(1) if fenced else stripped)
-    except json.JSONDecodeError as exc:
-        return f"the output is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+def format_schema(response_format: p.ResponseFormat) -> dict[str, Any] | None:
+    """The JSON Schema that decoding must follow for ``response_format`` (``None`` for plain text)."""
     if response_format.type == "json_object":
-        return None if isinstance(value, dict) else "the output is JSON but not an object"
-    assert response_format.json_schema is not None
-    return schema_violation(value, response_format.json_schema.schema_, "$")
-
-
-_TYPES: dict[str, tuple[type, ...]] = {
-    "object": (dict,), "array": (list,), "string": (str,), "integer": (int,), "number": (int, float),
-    "boolean": (bool,), "null": (type(None),),
-}
-
-
-def schema_violation(value: Any, schema: dict[str, Any], where: str) -> str | None:
-    """The first place where ``value`` breaks ``schema`` (the subset in the module docstring)."""
-    expected = schema.get("type")
-    if expected is not None:
-        names = expected if isinstance(expected, list) else [expected]
-        ok = any(isinstance(value, _TYPES.get(name, (object,))) for name in names)
-        if isinstance(value, bool) and "boolean" not in names:
-            ok = False
-        if not ok:
-            return f"{where} should be of type {expected}"
-    if "enum" in schema and value not in schema["enum"]:
-        return f"{where} should be one of {schema['enum']}"
-    if isinstance(value, dict):
-        for key in schema.get("required", []):
-            if key not in value:
-                return f"{where} lacks the required property {key!r}"
-        for key, sub in (schema.get("properties") or {}).items():
-            if key in value and isinstance(sub, dict):
-                problem = schema_violation(value[key], sub, f"{where}.{key}")
-                if problem:
-                    return problem
-    if isinstance(value, list) and isinstance(schema.get("items"), dict):
-        for number, item in enumerate(value):
-            problem = schema_violation(item, schema["items"], f"{where}[{number}]")
-            if problem:
-                return problem
+        return {"type": "object"}
+    if response_format.type == "json_schema" and response_format.json_schema is not None:
+        return response_format.json_schema.schema_
     return None

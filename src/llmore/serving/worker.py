@@ -9,8 +9,8 @@ adapters while serving.
 With a control plane configured (:class:`ControlPlane`) the worker registers itself
 (``POST /api/workers/register``), sends a heartbeat with its models and load every
 ``heartbeat_seconds``, registers again when the control plane has dropped it, and deregisters
-when it stops. The worker trusts its network: bind it to an address only the control plane and
-trusted clients reach (the gateway authenticates callers with API keys).
+when it stops. Its ``/v1`` and ``/admin`` routes need a credential (:mod:`.worker_auth`): the
+worker's own key, or the secret the control plane issued at registration, which the gateway sends.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,6 +34,7 @@ from llmore import __version__
 from llmore.errors import AppError, install_error_handlers, openai_error_body
 from llmore.serving import protocol as p
 from llmore.serving.engines.base import Engine
+from llmore.serving.worker_auth import WorkerAuth
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +79,12 @@ def _event(data: dict[str, Any]) -> bytes:
     return f"data: {json.dumps(data)}\n\n".encode()
 
 
-def create_worker_app(engine: Engine, *, control_plane: ControlPlane | None = None) -> FastAPI:
-    """The worker's HTTP app around a loaded ``engine``."""
+def create_worker_app(engine: Engine, *, auth: WorkerAuth, control_plane: ControlPlane | None = None) -> FastAPI:
+    """The worker's HTTP app around a loaded ``engine``; ``auth`` guards everything but ``/health``."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(_register_and_beat(engine, control_plane)) if control_plane else None
+        task = asyncio.create_task(_register_and_beat(engine, control_plane, auth)) if control_plane else None
         try:
             yield
         finally:
@@ -102,36 +103,39 @@ def create_worker_app(engine: Engine, *, control_plane: ControlPlane | None = No
     def health() -> dict[str, Any]:
         return {**engine.health(), "models": [m.id for m in engine.models()]}
 
-    @app.get("/v1/models", response_model=p.ModelList, summary="Models served here")
+    guarded = APIRouter(dependencies=[Depends(auth)])
+
+    @guarded.get("/v1/models", response_model=p.ModelList, summary="Models served here")
     def list_models() -> p.ModelList:
         return p.ModelList(data=engine.models())
 
-    @app.post("/v1/chat/completions", response_model=p.ChatCompletionResponse, summary="Chat completion")
+    @guarded.post("/v1/chat/completions", response_model=p.ChatCompletionResponse, summary="Chat completion")
     async def chat(body: p.ChatCompletionRequest) -> Any:
         if body.stream:
             return sse(engine.chat_stream(body))
         return await engine.chat(body)
 
-    @app.post("/v1/completions", response_model=p.CompletionResponse, summary="Text completion")
+    @guarded.post("/v1/completions", response_model=p.CompletionResponse, summary="Text completion")
     async def completion(body: p.CompletionRequest) -> Any:
         if body.stream:
             return sse(engine.completion_stream(body))
         return await engine.completion(body)
 
-    @app.post("/v1/embeddings", response_model=p.EmbeddingResponse, summary="Embeddings")
+    @guarded.post("/v1/embeddings", response_model=p.EmbeddingResponse, summary="Embeddings")
     async def embeddings(body: p.EmbeddingRequest) -> p.EmbeddingResponse:
         return await engine.embeddings(body)
 
-    @app.post("/admin/adapters", response_model=p.ModelList, status_code=201, summary="Load a LoRA adapter")
+    @guarded.post("/admin/adapters", response_model=p.ModelList, status_code=201, summary="Load a LoRA adapter")
     async def load_adapter(body: AdapterLoad) -> p.ModelList:
         await asyncio.to_thread(engine.load_adapter, body.name, body.path)
         return p.ModelList(data=engine.models())
 
-    @app.delete("/admin/adapters/{name:path}", response_model=p.ModelList, summary="Unload a LoRA adapter")
+    @guarded.delete("/admin/adapters/{name:path}", response_model=p.ModelList, summary="Unload a LoRA adapter")
     async def unload_adapter(name: str) -> p.ModelList:
         await asyncio.to_thread(engine.unload_adapter, name)
         return p.ModelList(data=engine.models())
 
+    app.include_router(guarded)
     return app
 
 
@@ -146,8 +150,11 @@ def _registration(engine: Engine, plane: ControlPlane) -> dict[str, Any]:
     }
 
 
-async def _register_and_beat(engine: Engine, plane: ControlPlane) -> None:
-    """Register, then beat until cancelled; re-register whenever the control plane forgot this worker."""
+async def _register_and_beat(engine: Engine, plane: ControlPlane, auth: WorkerAuth) -> None:
+    """Register, then beat until cancelled; re-register whenever the control plane forgot this worker.
+
+    Each registration answers a fresh gateway secret, which replaces the one accepted before.
+    """
     headers = {"Authorization": f"Bearer {plane.api_key}"}
     worker_id: int | None = None
     async with httpx.AsyncClient(base_url=plane.url, headers=headers, timeout=10) as client:
@@ -157,7 +164,9 @@ async def _register_and_beat(engine: Engine, plane: ControlPlane) -> None:
                     if worker_id is None:
                         response = await client.post("/api/workers/register", json=_registration(engine, plane))
                         response.raise_for_status()
-                        worker_id = int(response.json()["id"])
+                        registered = response.json()
+                        auth.accept_gateway_secret(registered["gateway_secret"])
+                        worker_id = int(registered["id"])
                         log.info("registered with %s as worker %s", plane.url, worker_id)
                     else:
                         health = engine.health()

@@ -34,6 +34,7 @@ import torch.nn.functional as F  # noqa: N812 - the conventional name
 from transformers import DynamicCache, PreTrainedModel, PreTrainedTokenizerBase
 
 from llmore.serving.engines import processors
+from llmore.serving.engines.grammar import Grammars, JsonConstraint
 from llmore.serving.engines.sampling import SamplingParams
 
 log = logging.getLogger(__name__)
@@ -197,8 +198,10 @@ class BatchGenerator:
     """Runs the model in one thread and batches every concurrent request (see the module docstring)."""
 
     def __init__(self, model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, *, end_ids: list[int],
-                 max_batch_size: int = 16, uses_adapters: Callable[[], bool] = lambda: False):
+                 max_batch_size: int = 16, uses_adapters: Callable[[], bool] = lambda: False,
+                 grammars: Grammars | None = None):
         self.model = model
+        self.grammars = grammars
         self.tokenizer = tokenizer
         self.end_ids = list(end_ids)
         self.max_batch_size = max_batch_size
@@ -299,7 +302,7 @@ class BatchGenerator:
         rows = [
             _Sequence(job, index,
                       processors.build(params, prompt_length=len(job.prompt_ids), end_ids=sorted(end_ids),
-                                       tokenizer=self.tokenizer),
+                                       tokenizer=self.tokenizer, constraint=self._constraint(job)),
                       end_ids, self.device)
             for index in range(params.n)
         ]
@@ -314,6 +317,14 @@ class BatchGenerator:
         self._merge(cache, torch.ones((params.n, len(job.prompt_ids)), dtype=torch.long, device=self.device))
         self._rows.extend(rows)
         self._advance(rows, logits.expand(params.n, -1))
+
+    def _constraint(self, job: _Job) -> JsonConstraint | None:
+        """A fresh grammar matcher for one choice of ``job`` (each choice walks the grammar on its own)."""
+        if job.params.grammar is None:
+            return None
+        if self.grammars is None:
+            raise RuntimeError("this generator was built without grammar support")
+        return self.grammars.constraint(job.params.grammar, len(job.prompt_ids))
 
     def _merge(self, cache: DynamicCache, mask: torch.Tensor) -> None:
         if self._cache is None or self._mask is None:

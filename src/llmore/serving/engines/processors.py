@@ -64,8 +64,12 @@ def bad_word_ids(tokenizer: PreTrainedTokenizerBase, words: tuple[str, ...]) -> 
 
 
 def build(params: SamplingParams, *, prompt_length: int, end_ids: list[int],
-          tokenizer: PreTrainedTokenizerBase) -> LogitsProcessorList:
-    """The processors that realise ``params`` for one sequence whose prompt has ``prompt_length`` tokens."""
+          tokenizer: PreTrainedTokenizerBase, constraint: LogitsProcessor | None = None) -> LogitsProcessorList:
+    """The processors that realise ``params`` for one sequence whose prompt has ``prompt_length`` tokens.
+
+    ``constraint`` (a grammar, :mod:`.grammar`) comes after the penalties, so no penalty can lift a
+    forbidden token, and before the warpers, so top-k/top-p choose among allowed tokens only.
+    """
     chain = LogitsProcessorList()
     if params.min_new_tokens > 0:
         chain.append(MinNewTokensLengthLogitsProcessor(prompt_length, params.min_new_tokens, end_ids))
@@ -77,6 +81,8 @@ def build(params: SamplingParams, *, prompt_length: int, end_ids: list[int],
         chain.append(NoRepeatNGramLogitsProcessor(params.no_repeat_ngram_size))
     if params.bad_words:
         chain.append(NoBadWordsLogitsProcessor(bad_word_ids(tokenizer, params.bad_words), eos_token_id=end_ids))
+    if constraint is not None:
+        chain.append(constraint)
     if params.do_sample:
         if params.temperature != 1.0:
             chain.append(TemperatureLogitsWarper(params.temperature))

@@ -38,6 +38,8 @@ class SamplingParams:
     seed: int = field(default_factory=lambda: secrets.randbits(31))
     logprobs: bool = False
     top_logprobs: int = 0
+    grammar: str | None = None
+    """A compiled llguidance grammar every choice must follow (:mod:`.grammar`); ``None``: free text."""
 
     @property
     def needs_processing(self) -> bool:
@@ -46,11 +48,12 @@ class SamplingParams:
             (self.do_sample and (self.temperature != 1.0 or self.top_p < 1.0 or self.top_k > 0 or self.min_p > 0))
             or self.repetition_penalty != 1.0 or self.presence_penalty != 0.0 or self.frequency_penalty != 0.0
             or self.no_repeat_ngram_size > 0 or self.min_new_tokens > 0 or bool(self.bad_words)
+            or self.grammar is not None
         )
 
 
 def resolve(request: p.SamplingFields, *, prompt_tokens: int, context_length: int, default_max_tokens: int,
-            logprobs: bool = False, top_logprobs: int = 0) -> SamplingParams:
+            logprobs: bool = False, top_logprobs: int = 0, grammar: str | None = None) -> SamplingParams:
     """The :class:`SamplingParams` of ``request`` for a prompt of ``prompt_tokens`` tokens.
 
     Raises :class:`InvalidRequest` (400) for a prompt that fills the context, a ``max_tokens``
@@ -84,6 +87,12 @@ def resolve(request: p.SamplingFields, *, prompt_tokens: int, context_length: in
     if request.length_penalty is not None and beams == 1:
         raise InvalidRequest("length_penalty only applies to beam search; set num_beams > 1.",
                              param="length_penalty")
+    if grammar is not None and beams > 1:
+        raise InvalidRequest("Structured output (response_format, forced tool calls) cannot use beam search; "
+                             "leave num_beams out.", param="num_beams")
+    if grammar is not None and min_new > 0:
+        raise InvalidRequest("min_tokens cannot be combined with structured output: the JSON decides its own end.",
+                             param="min_tokens")
     top_k = request.top_k or 0
     return SamplingParams(
         max_new_tokens=max_new,
@@ -106,4 +115,5 @@ def resolve(request: p.SamplingFields, *, prompt_tokens: int, context_length: in
         **({"seed": request.seed} if request.seed is not None else {}),
         logprobs=logprobs,
         top_logprobs=top_logprobs,
+        grammar=grammar,
     )

@@ -25,11 +25,11 @@ from llmore.serving.engines.base import (
     Capabilities,
     InvalidRequest,
     ModelNotServed,
-    OutputCheckFailed,
     refuse_unsupported,
     unsupported,
 )
 from llmore.serving.engines.batching import BASE_ADAPTER, BatchGenerator, Finished, GenerationHandle
+from llmore.serving.engines.grammar import Grammars, tool_call_schema
 from llmore.serving.engines.sampling import SamplingParams, resolve
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,6 @@ class _Prepared:
     prompt_ids: list[int]
     params: SamplingParams
     tool_names: set[str] = field(default_factory=set)
-    response_format: p.ResponseFormat | None = None
 
 
 class TransformersEngine:
@@ -84,8 +83,10 @@ class TransformersEngine:
         self.end_ids = _end_ids(model.generation_config, self.tokenizer)
         self.adapters: dict[str, str] = {}
         self.native_tools = tools.template_supports_tools(self.tokenizer.chat_template)
+        self.grammars = Grammars(self.tokenizer, self.end_ids)
         self.generator = BatchGenerator(self.model, self.tokenizer, end_ids=self.end_ids,
-                                        max_batch_size=max_batch_size, uses_adapters=lambda: bool(self.adapters))
+                                        max_batch_size=max_batch_size, uses_adapters=lambda: bool(self.adapters),
+                                        grammars=self.grammars)
 
     # ------------------------------------------------------------ models and adapters
 
@@ -150,6 +151,9 @@ class TransformersEngine:
     def _prepare_chat(self, request: p.ChatCompletionRequest) -> _Prepared:
         refuse_unsupported(self.capabilities, request)
         adapter = self._target(request.model)
+        if request.tool_choice not in (None, "none", "auto") and not request.tools:
+            raise InvalidRequest("tool_choice asks for a tool call but the request has no tools; send tools or "
+                                 "leave tool_choice out.", param="tool_choice")
         offered = list(request.tools or []) if request.tool_choice != "none" else []
         if isinstance(request.tool_choice, p.NamedToolChoice):
             wanted = request.tool_choice.function.get("name")
@@ -163,9 +167,11 @@ class TransformersEngine:
         instructions = []
         if offered and not self.native_tools:
             instructions.append(tools.tools_system_prompt(offered))
-        if request.tool_choice == "required" or isinstance(request.tool_choice, p.NamedToolChoice):
+        forced = offered if request.tool_choice == "required" or isinstance(request.tool_choice,
+                                                                            p.NamedToolChoice) else []
+        if forced:
             instructions.append("You must call one of the functions now.")
-        if request.response_format and (hint := tools.format_instruction(request.response_format)):
+        if request.response_format and not forced and (hint := tools.format_instruction(request.response_format)):
             instructions.append(hint)
         if instructions:
             messages = _with_system(messages, "\n\n".join(instructions))
@@ -182,9 +188,19 @@ class TransformersEngine:
         prompt_ids = list(self.tokenizer.encode(text, add_special_tokens=False))
         params = resolve(request, prompt_tokens=len(prompt_ids), context_length=self.context_length,
                          default_max_tokens=self.default_max_tokens, logprobs=request.logprobs,
-                         top_logprobs=request.top_logprobs or 0)
+                         top_logprobs=request.top_logprobs or 0, grammar=self._grammar(request, forced))
         return _Prepared(model=request.model, adapter=adapter, prompt_ids=prompt_ids, params=params,
-                         tool_names={t.function.name for t in offered}, response_format=request.response_format)
+                         tool_names={t.function.name for t in offered})
+
+    def _grammar(self, request: p.ChatCompletionRequest, forced: list[p.ToolDefinition]) -> str | None:
+        """The grammar decoding must follow: a call of a forced tool, else the ``response_format``, else none."""
+        if forced:
+            functions = [t.function.model_dump(exclude_none=True) for t in forced]
+            return self.grammars.compile(tool_call_schema(functions), param="tools")
+        schema = tools.format_schema(request.response_format) if request.response_format else None
+        if schema is None:
+            return None
+        return self.grammars.compile(schema, param="response_format")
 
     def _prepare_completion(self, request: p.CompletionRequest) -> _Prepared:
         refuse_unsupported(self.capabilities, request)
@@ -280,11 +296,6 @@ class TransformersEngine:
                                         usage=_usage(len(prepared.prompt_ids), completion_tokens))
 
     def _assistant_message(self, prepared: _Prepared, text: str, reason: str | None) -> tuple[p.AssistantMessage, Any]:
-        if prepared.response_format is not None:
-            problem = tools.check_format(text, prepared.response_format)
-            if problem:
-                raise OutputCheckFailed(f"The model's reply breaks response_format: {problem}. Try again, or use "
-                                        "a larger model or a lower temperature.")
         if prepared.tool_names:
             content, calls = tools.parse_tool_calls(text, prepared.tool_names)
             if calls:
@@ -319,9 +330,9 @@ class TransformersEngine:
 
         for index in range(prepared.params.n):
             yield chunk(index, p.ChatDelta(role="assistant", content=""))
-        # Text that may turn out to be a tool call or must be checked as JSON is held until the end.
+        # Text that may turn out to be a tool call is held until the end (it becomes tool_calls deltas).
         held = ["" for _ in range(prepared.params.n)]
-        holding = [bool(prepared.tool_names) or prepared.response_format is not None] * prepared.params.n
+        holding = [bool(prepared.tool_names)] * prepared.params.n
         async for event in handle.events():
             if isinstance(event, Finished):
                 yield head.model_copy(update={"usage": _usage(len(prepared.prompt_ids), event.completion_tokens)})
@@ -330,7 +341,7 @@ class TransformersEngine:
             logprobs = self._chat_logprobs(event.logprobs) if prepared.params.logprobs and event.logprobs else None
             if holding[i]:
                 held[i] += event.text
-                if prepared.response_format is None and not tools.could_be_tool_call(held[i]):
+                if not tools.could_be_tool_call(held[i]):
                     holding[i] = False
                     event.text, held[i] = held[i], ""
                 elif event.finish_reason is None:
