@@ -5,13 +5,16 @@ under the server's models folder (always an allowed import root); a LoRA adapter
 registered as a second model, so the lineage graph has an edge both ways. The base version is
 moved through its lifecycle with the page offering only legal moves; a move the rules forbid
 answers 409 through the API, and when another user changes the state behind the page, the
-page's now-illegal move shows the server's reason. Finally an alias is set.
+page's now-illegal move shows the server's reason. Finally an alias is set. A second test exports
+a version and downloads the archive once the job is done.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -150,3 +153,25 @@ def test_import_lineage_lifecycle_and_alias(page: Page, live_server: LiveServer,
     expect(page.get_by_test_id("lifecycle")).to_contain_text("生命周期")
     expect(lifecycle.get_by_test_id("model-state").first).to_have_text("已拒绝")
     screenshot(page, "models-version-zh")
+
+
+def test_export_downloads_when_the_job_is_done(page: Page, live_server: LiveServer, tiny_causal_lm: Path) -> None:
+    folder = live_server.home / "models" / "e2e-export"
+    shutil.copytree(tiny_causal_lm, folder, dirs_exist_ok=True)
+    api = live_server.login()
+    model = api.post("/api/models", json={"name": "e2e-export"}).json()
+    assert api.post(f"/api/models/{model['id']}/imports",
+                    json={"source": "path", "location": str(folder)}).status_code == 201
+
+    sign_in(page, live_server, path=f"/models/{model['id']}/versions/1")
+    page.get_by_test_id("export-start").click()
+    operations = page.get_by_test_id("operations")
+    expect(operations.get_by_test_id("data-job")).to_contain_text("Export")  # followed on the page
+    download = operations.get_by_test_id("export-download")
+    expect(download).to_be_visible(timeout=90_000)  # the export is a job in a child process
+    screenshot(page, "models-export")
+    archive = page.request.get(live_server.url + download.get_attribute("href"))  # type: ignore[operator]
+    assert archive.ok, archive.text()
+    with tarfile.open(fileobj=io.BytesIO(archive.body())) as tar:
+        names = [Path(name).name for name in tar.getnames()]
+    assert {"config.json", "model.safetensors", "tokenizer.json"} <= set(names)
