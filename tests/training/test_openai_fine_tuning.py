@@ -170,6 +170,12 @@ def test_the_openai_sdk_fine_tunes_a_registered_model(server: LiveServer, tiny_c
         first_page = client.fine_tuning.jobs.list_events(created.id, limit=2)
         assert [e.id for e in first_page.data] == [e.id for e in events[:2]]
 
+        saved = client.fine_tuning.jobs.checkpoints.list(created.id).data
+        assert saved, "the Trainer saves the last step"
+        assert saved[0].step_number == numbers[0]
+        assert saved[0].metrics.train_loss == steps[0].data["train_loss"]  # type: ignore[index]
+        assert (Path(saved[0].fine_tuned_model_checkpoint) / "adapter_config.json").is_file()
+
         version = admin.get("/api/models/resolve", params={"ref": job.fine_tuned_model}).json()
         assert (version["kind"], version["state"]) == ("adapter", "trained")
         assert version["source"]["dataset_version"] == 1

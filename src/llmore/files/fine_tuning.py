@@ -8,8 +8,10 @@ overrides of the advice; ``auto`` keeps the advisor's value.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +22,7 @@ from llmore.errors import AppError, NotFound
 from llmore.files import service as files_service
 from llmore.files.fine_tuning_schemas import (
     FT_JOB_PREFIX,
+    FineTuningCheckpoint,
     FineTuningEvent,
     FineTuningHyperparameters,
     FineTuningHyperparametersOut,
@@ -29,10 +32,10 @@ from llmore.files.fine_tuning_schemas import (
     FineTuningMethodOut,
 )
 from llmore.files.models import FineTuningJob
-from llmore.files.paging import cursor_page, parse_id
+from llmore.files.paging import cursor_page, page_after, parse_id
 from llmore.files.schemas import FilePurpose
 from llmore.jobs import service as jobs_service
-from llmore.jobs.context import log_path
+from llmore.jobs.context import job_dir, log_path
 from llmore.jobs.models import Job, JobMetric
 from llmore.jobs.registry import get_kind
 from llmore.models import bundled
@@ -45,6 +48,7 @@ from llmore.training.schemas import RunRequest
 ADMIN_ROLE = "admin"
 DEFAULT_SEED = 42
 MAX_LOG_EVENTS = 2000
+CHECKPOINT_PREFIX = "checkpoint-"  # transformers' Trainer names them checkpoint-<step>
 RECIPE_OF_METHOD = {"supervised": Recipe.SFT, "dpo": Recipe.DPO}
 SOURCE_SCHEMA_OF_METHOD = {"supervised": "openai", "dpo": "preference"}
 # Where the training service's fields live in an OpenAI request, for OpenAI's ``param``.
@@ -285,9 +289,31 @@ def events(settings: Settings, session: Session, row: FineTuningJob, *, after: s
     found = [*_log_events(settings, job), *_metric_events(session, job)]
     # Newest first; within one second, later lines and steps first (sorted() is stable, so reverse the input).
     found = sorted(reversed(found), key=lambda event: event.created_at, reverse=True)
-    if after:
-        ids = [event.id for event in found]
-        if after not in ids:
-            raise NotFound(f"No event '{after}' in this job.", details=[{"field": "after", "message": "unknown event"}])
-        found = found[ids.index(after) + 1:]
-    return found[:limit], len(found) > limit
+    return page_after(found, lambda event: event.id, after=after, limit=limit, what="event")
+
+
+# ---------------------------------------------------------------- checkpoints
+
+
+def _checkpoint(row: FineTuningJob, folder: Path) -> FineTuningCheckpoint:
+    """One checkpoint folder of the run, with the last training numbers logged up to its step."""
+    step = int(folder.name.removeprefix(CHECKPOINT_PREFIX))
+    state_file = folder / "trainer_state.json"
+    history = json.loads(state_file.read_text()).get("log_history", []) if state_file.is_file() else []
+    logged = [entry for entry in history if "loss" in entry and entry.get("step", 0) <= step]
+    last = logged[-1] if logged else {}
+    metrics = {"step": step, "train_loss": last.get("loss"),
+               "train_mean_token_accuracy": last.get("mean_token_accuracy")}
+    return FineTuningCheckpoint(id=f"ftckpt-{row.job_id}-{step}", created_at=int(folder.stat().st_mtime),
+                                fine_tuned_model_checkpoint=str(folder),
+                                fine_tuning_job_id=f"{FT_JOB_PREFIX}{row.job_id}", metrics=metrics, step_number=step)
+
+
+def checkpoints(settings: Settings, row: FineTuningJob, *, after: str | None, limit: int
+                ) -> tuple[list[FineTuningCheckpoint], bool]:
+    """The run's saved checkpoints, newest step first; ``fine_tuned_model_checkpoint`` is the folder on the server."""
+    folder = job_dir(settings, row.job_id) / "checkpoints"
+    found = [path for path in folder.glob(f"{CHECKPOINT_PREFIX}*")
+             if path.is_dir() and path.name.removeprefix(CHECKPOINT_PREFIX).isdigit()] if folder.is_dir() else []
+    saved = sorted((_checkpoint(row, path) for path in found), key=lambda c: c.step_number, reverse=True)
+    return page_after(saved, lambda checkpoint: checkpoint.id, after=after, limit=limit, what="checkpoint")

@@ -125,3 +125,23 @@ class FineTuningEventList(BaseModel):
     object: Literal["list"] = "list"
     data: list[FineTuningEvent]
     has_more: bool = False
+
+
+class FineTuningCheckpoint(BaseModel):
+    """A ``fine_tuning.job.checkpoint``: a saved step of the run; the model is the folder on the server."""
+
+    id: str
+    object: Literal["fine_tuning.job.checkpoint"] = "fine_tuning.job.checkpoint"
+    created_at: int
+    fine_tuned_model_checkpoint: str
+    fine_tuning_job_id: str
+    metrics: dict[str, float | None]
+    step_number: int
+
+
+class FineTuningCheckpointList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[FineTuningCheckpoint]
+    first_id: str | None = None
+    last_id: str | None = None
+    has_more: bool = False

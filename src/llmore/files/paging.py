@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import Select
@@ -29,3 +30,15 @@ def cursor_page(session: Session, stmt: Select[tuple[T]], id_column: Instrumente
     stmt = stmt.order_by(id_column.desc() if descending else id_column.asc()).limit(limit + 1)
     rows = list(session.scalars(stmt))
     return rows[:limit], len(rows) > limit
+
+
+def page_after(items: list[T], id_of: Callable[[T], str], *, after: str | None, limit: int, what: str
+               ) -> tuple[list[T], bool]:
+    """Up to ``limit`` of ``items`` (already in order) after the one whose id is ``after``; and whether more follow."""
+    if after:
+        ids = [id_of(item) for item in items]
+        if after not in ids:
+            raise NotFound(f"No {what} '{after}' in this job.",
+                           details=[{"field": "after", "message": f"unknown {what}"}])
+        items = items[ids.index(after) + 1:]
+    return items[:limit], len(items) > limit

@@ -16,6 +16,7 @@ from llmore.auth.service import Principal
 from llmore.deps import DB, get_settings, requires
 from llmore.files import fine_tuning
 from llmore.files.fine_tuning_schemas import (
+    FineTuningCheckpointList,
     FineTuningEventList,
     FineTuningJobCreate,
     FineTuningJobList,
@@ -74,3 +75,19 @@ def list_events(
     row = fine_tuning.get(db, principal, fine_tuning_job_id)
     found, has_more = fine_tuning.events(settings, db, row, after=after, limit=limit)
     return FineTuningEventList(data=found, has_more=has_more)
+
+
+@router.get("/{fine_tuning_job_id}/checkpoints", response_model=FineTuningCheckpointList,
+            summary="The run's saved checkpoints, newest first (OpenAI)")
+def list_checkpoints(
+    fine_tuning_job_id: str,
+    principal: Principal = requires(Perm.JOBS_READ),
+    after: str | None = Query(None, description="Cursor: the last checkpoint id of the previous page."),
+    limit: int = Query(10, ge=1, le=100),
+    db: Session = DB,
+    settings: Settings = Depends(get_settings),
+) -> FineTuningCheckpointList:
+    row = fine_tuning.get(db, principal, fine_tuning_job_id)
+    found, has_more = fine_tuning.checkpoints(settings, row, after=after, limit=limit)
+    return FineTuningCheckpointList(data=found, first_id=found[0].id if found else None,
+                                    last_id=found[-1].id if found else None, has_more=has_more)
