@@ -100,6 +100,7 @@ def test_the_api_refuses_an_unknown_or_hub_base_before_any_job_and_advises_on_a_
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # one real de-quantization of SmolLM2 (~30 s on 2 idle cores, minutes on a busy machine)
 def test_a_gguf_base_is_converted_once_and_reused(
     settings: Settings, session_factory: sessionmaker[Session], smollm2_settings: Settings,
 ) -> None:
