@@ -77,6 +77,9 @@ def test_mistakes_are_named_by_file_line_and_field(home: Path, tiny_causal_lm: P
     assert "recipe.yaml:2: dataset.version: dataset 'pingpong' has no version 5 (latest is 1)" in invoke(
         "train", too_new, "--dry-run", ok=False)
 
+    ghost_base = _recipe(home, "dataset: pingpong\nbase_model: ghost-model\n")
+    assert "recipe.yaml:2: base_model: " in invoke("train", ghost_base, "--dry-run", ok=False)
+
     impossible = _recipe(home, f"base_model: {tiny_causal_lm}\ndataset: pingpong\noverrides:\n  epochs: 1\n"
                                "  learning_rate: -1\n")
     said = invoke("train", impossible, "--dry-run", ok=False)
