@@ -16,6 +16,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from llmore.auth.service import Principal
 from llmore.cli.common import AS_USER, acting_user, console, database, fail, settings_from
 from llmore.cli.jobs import follow_progress
 from llmore.datasets import service as data_service
@@ -124,7 +125,8 @@ class RecipeFile:
                             line=1)
 
 
-def _dataset_version(session: Session, recipe: TrainingRecipe, file: RecipeFile, principal: Any) -> tuple[int, int]:
+def _dataset_version(session: Session, recipe: TrainingRecipe, file: RecipeFile,
+                     principal: Principal) -> tuple[int, int]:
     """(dataset id, version number) the recipe names, refused with its line when unknown."""
     choice = recipe.dataset
     dataset_id = choice.id
