@@ -32,32 +32,30 @@ class TrainerParts:
     settings: Settings
 
 
-def _sft(parts: TrainerParts) -> Any:
-    from trl import SFTConfig, SFTTrainer
-
-    config = SFTConfig(**parts.arguments, max_length=parts.values["max_length"], packing=parts.values["packing"])
-    return SFTTrainer(
+def _trainer(trainer_class: Any, config: Any, parts: TrainerParts, **extra: Any) -> Any:
+    return trainer_class(
         model=parts.model,
         args=config,
         train_dataset=parts.dataset,
         processing_class=parts.tokenizer,
         peft_config=parts.peft_config,
         callbacks=parts.callbacks,
+        **extra,
     )
+
+
+def _sft(parts: TrainerParts) -> Any:
+    from trl import SFTConfig, SFTTrainer
+
+    config = SFTConfig(**parts.arguments, max_length=parts.values["max_length"], packing=parts.values["packing"])
+    return _trainer(SFTTrainer, config, parts)
 
 
 def _dpo(parts: TrainerParts) -> Any:
     from trl import DPOConfig, DPOTrainer
 
     config = DPOConfig(**parts.arguments, max_length=parts.values["max_length"], beta=parts.values["beta"])
-    return DPOTrainer(
-        model=parts.model,
-        args=config,
-        train_dataset=parts.dataset,
-        processing_class=parts.tokenizer,
-        peft_config=parts.peft_config,
-        callbacks=parts.callbacks,
-    )
+    return _trainer(DPOTrainer, config, parts)
 
 
 def _grpo(parts: TrainerParts) -> Any:
@@ -72,15 +70,7 @@ def _grpo(parts: TrainerParts) -> Any:
         beta=parts.values["beta"],
         reward_weights=weights,
     )
-    return GRPOTrainer(
-        model=parts.model,
-        reward_funcs=functions,
-        args=config,
-        train_dataset=parts.dataset,
-        processing_class=parts.tokenizer,
-        peft_config=parts.peft_config,
-        callbacks=parts.callbacks,
-    )
+    return _trainer(GRPOTrainer, config, parts, reward_funcs=functions)
 
 
 TRAINERS: dict[Recipe, Callable[[TrainerParts], Any]] = {

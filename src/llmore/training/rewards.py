@@ -46,7 +46,11 @@ _RULE_TRAILER = f"\n\ndef rule(row):\n    return {USER_FUNCTION}\n"
 
 
 class _Reward(BaseModel):
+    """One GRPO reward: its kind, its weight, and the TRL reward function it builds."""
+
     model_config = ConfigDict(extra="forbid")
+
+    reward: str
 
     weight: float = Field(1.0, description="This reward's share in the total (TRL's reward_weights).")
 
@@ -60,7 +64,7 @@ class _Reward(BaseModel):
                 for prompt, completion, answer in zip(prompts, completions, reference, strict=True)
             ]
 
-        reward.__name__ = self.reward  # type: ignore[attr-defined]  # TRL logs rewards/<name>/mean
+        reward.__name__ = self.reward  # TRL logs rewards/<name>/mean
         return reward
 
     def scorer(self, settings: Settings) -> Callable[[str, str, str], float]:
@@ -161,7 +165,7 @@ class PythonReward(_Reward):
         return code
 
     def scorer(self, settings: Settings) -> Callable[[str, str, str], float]:
-        function = compile_user_rule(code_with_trailer(self.code), self.timeout_seconds)(None)
+        function = compile_user_rule(_with_trailer(self.code), self.timeout_seconds)(None)
 
         def score(completion: str, reference: str, prompt: str) -> float:
             try:
@@ -170,7 +174,7 @@ class PythonReward(_Reward):
                 raise UserCodeError(f"reward() ran longer than {self.timeout_seconds:g} s (an endless loop?)") from None
             except Exception as exc:
                 raise UserCodeError(f"reward() raised {type(exc).__name__}: {exc}", _user_line(exc)) from exc
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            if not isinstance(value, int | float) or not math.isfinite(value):  # a bool counts as 0 or 1
                 raise UserCodeError(f"reward() must return a finite number, not {value!r}")
             return float(value)
 
@@ -183,7 +187,8 @@ REWARD_KINDS = tuple(
 )
 
 
-def code_with_trailer(code: str) -> str:
+def _with_trailer(code: str) -> str:
+    """The user's code with the trailer that lets the cleaning-rule checker and compiler take it."""
     return code + _RULE_TRAILER
 
 
@@ -196,7 +201,7 @@ def check_reward_code(code: str) -> None:
         tree = ast.parse(code)
     except SyntaxError as exc:
         raise UserCodeError(f"syntax error: {exc.msg}", exc.lineno) from exc
-    check_user_code(code_with_trailer(code))
+    check_user_code(_with_trailer(code))
     functions = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == USER_FUNCTION]
     if not functions:
         raise UserCodeError(f"define a function: def {USER_FUNCTION}({', '.join(USER_ARGUMENTS)}): return <number>")
