@@ -33,6 +33,7 @@ export function LineageGraph({ version, lineage }: { version: ModelVersion; line
     job: (job) => t("models.lineage.job", { id: job.id, kind: job.kind }),
     dataset: (dataset) => t("models.lineage.dataset", { id: dataset.dataset_id, number: dataset.number }),
   }), [version, lineage, t]);
+  const others = graph.nodes.filter((node) => node.kind !== "current");
 
   useEffect(() => {
     const element = container.current;
@@ -67,11 +68,10 @@ export function LineageGraph({ version, lineage }: { version: ModelVersion; line
     };
   }, [graph, dark, navigate, t]);
 
-  const others = graph.nodes.filter((node) => node.kind !== "current");
   return (
     <Flex vertical gap={8} data-testid="lineage">
-      <div ref={container} role="img" aria-label={t("models.lineage.title")} style={{ width: "100%", height: 280 }}
-           data-testid="lineage-graph" />
+      <div ref={container} role="img" aria-label={t("models.lineage.title")} data-testid="lineage-graph"
+           style={{ width: "100%", height: others.length === 0 ? 120 : 280 }} />
       {others.length === 0
         ? <Typography.Text type="secondary">{t("models.lineage.alone")}</Typography.Text>
         : (
