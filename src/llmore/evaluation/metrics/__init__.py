@@ -16,6 +16,7 @@ from pathlib import Path
 from llmore.errors import AppError
 from llmore.evaluation.metrics import bleu, classification, edit_rates, embedding, meteor, rouge
 from llmore.evaluation.metrics.base import Batch, MetricResult
+from llmore.evaluation.metrics.parallel import run_tasks
 from llmore.evaluation.metrics.tokenize import ChineseTokenization
 
 
@@ -63,25 +64,35 @@ def compute(
     *,
     chinese: ChineseTokenization = ChineseTokenization.JIEBA,
     embedding_model: Path | None = None,
+    workers: int = 1,
 ) -> dict[str, MetricResult]:
-    """The requested metrics over the batch, by name. Every metric here needs references."""
+    """The requested metrics over the batch, by name; every metric here needs references.
+
+    ``workers`` > 1 computes metric groups in that many forked processes (for large batches).
+    """
     check_metric_names(names)
     batch = Batch(predictions, references, chinese)
-    results: dict[str, MetricResult] = {}
+    tasks = []
     for group in GROUPS:
         wanted = [name for name in group.names if name in names]
         if not wanted:
             continue
         batch.require_references(wanted[0])
-        run = group.compute
         if group.names == ("embedding_similarity",):
             if embedding_model is None:
                 raise AppError("embedding_similarity needs a sentence-transformers model folder.",
                                code="missing_embedding_model",
                                details=[{"field": "embedding_model", "message": "give the model's path"}])
-            run = partial(embedding.embedding_similarity, model_path=embedding_model)
-        results.update((r.name, r) for r in run(batch) if r.name in wanted)
-    return {name: results[name] for name in names}
+            tasks.append(partial(embedding.embedding_similarity, model_path=embedding_model))
+        else:
+            tasks.append(group.compute)
+    # The model metric runs in this process: a forked copy of torch would load the model again.
+    model_tasks = [task for task in tasks if isinstance(task, partial)]
+    text_tasks = [task for task in tasks if not isinstance(task, partial)]
+    results = run_tasks(batch, text_tasks, workers=workers)
+    results += [result for task in model_tasks for result in task(batch)]
+    by_name = {result.name: result for result in results}
+    return {name: by_name[name] for name in names}
 
 
 def score_pair(

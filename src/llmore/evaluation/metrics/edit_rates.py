@@ -7,6 +7,7 @@ drops whitespace itself) and needs no word tokenisation, Chinese included.
 
 from __future__ import annotations
 
+from llmore.evaluation.metrics import sacrebleu_stats
 from llmore.evaluation.metrics.base import Batch, MetricResult
 
 
@@ -15,13 +16,9 @@ def ter(batch: Batch) -> list[MetricResult]:
     from sacrebleu.metrics.ter import TER
 
     scorer = TER()
-    scores = [
-        scorer.sentence_score(prediction, references)
-        for prediction, references in zip(batch.tokenized_predictions, batch.tokenized_references, strict=True)
-    ]
-    edits, ref_length = sum(s.num_edits for s in scores), sum(s.ref_length for s in scores)
-    corpus = edits / ref_length if ref_length else (1.0 if edits else 0.0)  # sacrebleu's convention
-    return [MetricResult("ter", corpus, [s.score / 100 for s in scores])]
+    stats = sacrebleu_stats.statistics(scorer, batch.tokenized_predictions, batch.tokenized_references)
+    corpus = sacrebleu_stats.corpus_score(scorer, stats).score / 100 if stats else 0.0
+    return [MetricResult("ter", corpus, sacrebleu_stats.sentence_scores(scorer, stats))]
 
 
 def chrf(batch: Batch) -> list[MetricResult]:
@@ -29,16 +26,6 @@ def chrf(batch: Batch) -> list[MetricResult]:
     from sacrebleu.metrics.chrf import CHRF
 
     scorer = CHRF()
-    per_example = [
-        scorer.sentence_score(prediction, references).score / 100
-        for prediction, references in zip(batch.predictions, batch.references, strict=True)
-    ]
-    references_by_stream = _reference_streams(batch.references)
-    corpus = scorer.corpus_score(batch.predictions, references_by_stream).score / 100
-    return [MetricResult("chrf", corpus, per_example)]
-
-
-def _reference_streams(references: list[list[str]]) -> list[list[str | None]]:
-    """sacrebleu's corpus layout: stream i holds every example's i-th reference (None where it has fewer)."""
-    width = max((len(refs) for refs in references), default=0)
-    return [[refs[i] if i < len(refs) else None for refs in references] for i in range(width)]
+    stats = sacrebleu_stats.statistics(scorer, batch.predictions, batch.references)
+    corpus = sacrebleu_stats.corpus_score(scorer, stats).score / 100 if stats else 0.0
+    return [MetricResult("chrf", corpus, sacrebleu_stats.sentence_scores(scorer, stats))]
