@@ -6,7 +6,7 @@ registered as a second model, so the lineage graph has an edge both ways. The ba
 moved through its lifecycle with the page offering only legal moves; a move the rules forbid
 answers 409 through the API, and when another user changes the state behind the page, the
 page's now-illegal move shows the server's reason. Finally an alias is set. A second test exports
-a version and downloads the archive once the job is done.
+a version, downloads the archive once the job is done, edits the model and deletes it.
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ def test_import_lineage_lifecycle_and_alias(page: Page, live_server: LiveServer,
     screenshot(page, "models-version-zh")
 
 
-def test_export_downloads_when_the_job_is_done(page: Page, live_server: LiveServer, tiny_causal_lm: Path) -> None:
+def test_export_download_edit_and_delete(page: Page, live_server: LiveServer, tiny_causal_lm: Path) -> None:
     folder = live_server.home / "models" / "e2e-export"
     shutil.copytree(tiny_causal_lm, folder, dirs_exist_ok=True)
     api = live_server.login()
@@ -175,3 +175,15 @@ def test_export_downloads_when_the_job_is_done(page: Page, live_server: LiveServ
     with tarfile.open(fileobj=io.BytesIO(archive.body())) as tar:
         names = [Path(name).name for name in tar.getnames()]
     assert {"config.json", "model.safetensors", "tokenizer.json"} <= set(names)
+
+    # Edit the model, then delete it (soft): it leaves the list.
+    page.goto(f"{live_server.url}/models/{model['id']}")
+    page.get_by_role("button", name="Edit").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Description").fill("exported once")
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("main")).to_contain_text("exported once")
+    page.get_by_role("button", name="Delete").click()
+    page.get_by_role("dialog").get_by_role("button", name="Delete").click()
+    page.wait_for_url(re.compile(r"/models$"))
+    expect(page.get_by_test_id("models-table").get_by_role("link", name="e2e-export", exact=True)).to_have_count(0)
