@@ -208,3 +208,12 @@ def test_embedding_similarity_ranks_a_paraphrase_above_an_unrelated_answer(tmp_p
     assert paraphrase > unrelated + 0.3
     with pytest.raises(AppError, match="sentence-transformers model"):
         metrics.compute(["embedding_similarity"], ["a"], [["a"]])
+
+
+def test_forked_workers_give_the_same_results_as_one_process() -> None:
+    predictions = ENGLISH_PREDICTIONS * 200 + CHINESE_PREDICTIONS * 100
+    references = ENGLISH_REFERENCES * 200 + CHINESE_REFERENCES * 100
+    names = ["bleu_4", "rouge_l", "ter", "chrf", "f1"]
+    alone = metrics.compute(names, predictions, references, workers=1)
+    forked = metrics.compute(names, predictions, references, workers=2)
+    assert forked == alone
