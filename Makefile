@@ -11,12 +11,12 @@ WEB_SOURCES := $(shell find web/src web/index.html web/package.json web/package-
 PYTHON ?= python3
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: up test test-vllm install console chromium lint bench clean
+.PHONY: up test test-vllm install console chromium wordnet lint bench clean
 
 up: install console ## Install, build the console, migrate and serve http://127.0.0.1:8000 with demo models
 	$(LLMORE) up --demo
 
-test: install console chromium ## Install what the tests need and run the whole suite
+test: install console chromium wordnet ## Install what the tests need and run the whole suite
 	$(VENV)/bin/ruff check src tests benchmarks
 	@if [ -f web/package.json ]; then cd web && npm test; fi
 	$(PY) -m pytest
@@ -52,6 +52,12 @@ chromium:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
+# Debian's WordNet 3.0 for METEOR's synonym matches (nltk's downloader cannot run offline).
+wordnet:
+	@[ -f /usr/share/wordnet/data.noun ] || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wordnet-base >/dev/null; }
+
 # vLLM in a virtual environment of its own (the first run downloads about 1 GB), then the tests that drive it.
 # Not part of `test`: install plus tests take several minutes on 2 cores.
 VLLM_ENGINES ?= $(CURDIR)/.llmore/engines
@@ -65,6 +71,7 @@ lint: install
 bench: install ## Performance harnesses; each prints JSON
 	$(PY) benchmarks/api_latency.py
 	$(PY) benchmarks/serving.py --engines-dir $(VLLM_ENGINES)
+	$(PY) benchmarks/eval_metrics.py
 
 clean:
 	rm -rf $(VENV) src/llmore/static/console web/node_modules web/openapi.json
