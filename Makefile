@@ -72,6 +72,7 @@ bench: install ## Performance harnesses; each prints JSON
 	$(PY) benchmarks/api_latency.py
 	$(PY) benchmarks/serving.py --engines-dir $(VLLM_ENGINES)
 	$(PY) benchmarks/eval_metrics.py
+	$(PY) benchmarks/train_throughput.py
 
 clean:
 	rm -rf $(VENV) src/llmore/static/console web/node_modules web/openapi.json
