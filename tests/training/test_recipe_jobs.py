@@ -84,3 +84,37 @@ def test_recipe_job_trains_and_registers(
         assert "beta = 0.1  (the usual DPO strength" in log
     if recipe == "grpo":
         assert [r["reward"] for r in registered["source"]["rewards"]] == [r["reward"] for r in GRPO_REWARDS]
+
+
+CAPITALS = [("France", "Paris"), ("Japan", "Tokyo"), ("Italy", "Rome"), ("Egypt", "Cairo"), ("Peru", "Lima"),
+            ("Kenya", "Nairobi"), ("Canada", "Ottawa"), ("Spain", "Madrid")]
+SMOLLM2_CASES = {
+    "dpo": ([{"prompt": f"What is the capital of {country}?", "chosen": f"The capital of {country} is {city}.",
+              "rejected": "I am not sure."} for country, city in CAPITALS], {},
+            {"per_device_batch_size": 2, "gradient_accumulation_steps": 1}),
+    "grpo": ([{"prompt": f"What is the capital of {country}? One word.", "answer": city} for country, city in CAPITALS],
+             {"rewards": [{"reward": "similarity"}, {"reward": "length", "min_chars": 3, "max_chars": 10}]},
+             {"num_generations": 2, "max_completion_length": 12, "per_device_batch_size": 2,
+              "gradient_accumulation_steps": 1}),
+}
+
+
+@pytest.mark.timeout(900)  # SmolLM2's conversion, the import and the job's start-up come first
+@pytest.mark.parametrize("recipe", list(SMOLLM2_CASES))
+def test_smollm2_preference_and_rl_jobs_change_the_model(
+    recipe: str, client: TestClient, make_account: Callable[..., Account], running_dispatcher: RunningDispatcher,
+    session_factory: sessionmaker[Session], settings: Settings, smollm2_dir: Path,
+) -> None:
+    if not settings.effective_database_url.startswith("sqlite"):
+        pytest.skip("training touches the database only through the job row; it runs once, on SQLite")
+    dev = make_account("developer")
+    rows, extra, overrides = SMOLLM2_CASES[recipe]
+    dataset_id = upload_dataset(client, dev, running_dispatcher, f"capitals-{recipe}", rows)
+    job = run_job(recipe, smollm2_dir, dataset_id, extra, overrides, 2, session_factory, running_dispatcher,
+                  settings, timeout=600)
+    assert job.result["steps"] == 2
+    assert lora_b_norm(Path(job.result["output_path"])) > 0
+    assert job.result["hyperparameters"]["learning_rate"] < 2e-4  # the recipe's lower step, not SFT's
+    series = client.get(f"/api/jobs/{job.id}/metrics", headers=dev.headers).json()["series"]
+    metric = "rewards/margins" if recipe == "dpo" else "rewards/similarity/mean"
+    assert len(series[metric]) == 2
