@@ -17,6 +17,7 @@ from llmore import __version__
 from llmore.cli import data as data_cli
 from llmore.cli import db as db_cli
 from llmore.cli import engines as engines_cli
+from llmore.cli import eval as eval_cli
 from llmore.cli import jobs as jobs_cli
 from llmore.cli import models as models_cli
 from llmore.cli import serving as serving_cli
@@ -37,6 +38,7 @@ app.add_typer(jobs_cli.app, name="jobs")
 app.add_typer(data_cli.app, name="data")
 app.add_typer(models_cli.app, name="models")
 app.add_typer(engines_cli.app, name="engines")
+app.add_typer(eval_cli.app, name="eval")
 app.add_typer(config_app, name="config")
 app.command()(serving_cli.worker)
 app.command()(serving_cli.chat)
