@@ -47,23 +47,29 @@ class VllmWorker:
     output: list[str]
 
 
-@pytest.fixture(scope="module")
-def vllm_worker(smollm2_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[VllmWorker]:
+def start_vllm_worker(model: Path, home: Path, *args: str) -> VllmWorker:
+    """``llmore worker --engine vllm`` on SmolLM2 with a worker key, once it answers ``/health``."""
     port = free_port()
     key = "wk-vllm-" + secrets.token_hex(8)
     output: list[str] = []
-    process = spawn_llmore(["worker", "--model", str(smollm2_dir), "--engine", "vllm", "--served-name", MODEL,
+    process = spawn_llmore(["worker", "--model", str(model), "--engine", "vllm", "--served-name", MODEL,
                             "--default-max-tokens", "48", "--port", str(port),
                             # torch.compile's warm-up takes minutes on 2 shared cores; behaviour is the same.
-                            "--engine-arg=--enforce-eager"],
-                           home=tmp_path_factory.mktemp("vllm-home"), on_line=output.append,
+                            "--engine-arg=--enforce-eager", *args],
+                           home=home, on_line=output.append,
                            env={"LLMORE_ENGINES_DIR": str(ENGINES_DIR), "LLMORE_WORKER_KEY": key})
     url = f"http://127.0.0.1:{port}"
     wait_until_healthy(process, f"{url}/health", timeout=STARTUP_TIMEOUT_S, what="llmore worker --engine vllm",
                        output=output)
     client = openai.OpenAI(base_url=f"{url}/v1", api_key=key, timeout=120, max_retries=0)
-    yield VllmWorker(url=url, process=process, client=client, key=key, output=output)
-    stop_process(process)  # type: ignore[arg-type]
+    return VllmWorker(url=url, process=process, client=client, key=key, output=output)
+
+
+@pytest.fixture(scope="module")
+def vllm_worker(smollm2_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[VllmWorker]:
+    worker = start_vllm_worker(smollm2_dir, tmp_path_factory.mktemp("vllm-home"))
+    yield worker
+    stop_process(worker.process)  # type: ignore[arg-type]
 
 
 def greedy(worker: VllmWorker, **fields: object) -> str:
@@ -137,6 +143,19 @@ def test_logprobs_with_alternatives(vllm_worker: VllmWorker) -> None:
         assert item.logprob == pytest.approx(item.top_logprobs[0].logprob, abs=1e-3)  # greedy takes the best
 
 
+def test_text_completions_whole_and_streamed(vllm_worker: VllmWorker) -> None:
+    prompt = "The capital of France is"
+    whole = vllm_worker.client.completions.create(model=MODEL, prompt=prompt, temperature=0, max_tokens=6,
+                                                  logprobs=1, echo=False)
+    text = whole.choices[0].text
+    assert text
+    assert whole.choices[0].logprobs is not None
+    assert "".join(whole.choices[0].logprobs.tokens or []) == text
+    streamed = vllm_worker.client.completions.create(model=MODEL, prompt=prompt, temperature=0, max_tokens=6,
+                                                     stream=True)
+    assert "".join(c.choices[0].text for c in streamed if c.choices) == text
+
+
 def test_vllm_native_parameters_and_refusals(vllm_worker: VllmWorker) -> None:
     answer = vllm_worker.client.chat.completions.create(
         model=MODEL, messages=QUESTION, temperature=0, max_tokens=12,
@@ -161,3 +180,33 @@ def test_stopping_the_worker_stops_vllm(vllm_worker: VllmWorker) -> None:
     while time.monotonic() < deadline and any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in family):
         time.sleep(0.5)
     assert not [p.pid for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_lora_adapters_at_start_and_while_serving(smollm2_dir: Path, tmp_path: Path) -> None:
+    """An adapter given at start is a model of its own; more load and unload through /admin/adapters."""
+    from tests.serving.conftest import build_lora_adapter
+
+    adapter = build_lora_adapter(smollm2_dir, tmp_path / "lora")
+    worker = start_vllm_worker(smollm2_dir, tmp_path / "home", "--adapter", f"tuned={adapter}")
+    try:
+        listed = {m.id: m for m in worker.client.models.list().data}
+        assert set(listed) == {MODEL, "tuned"}
+        assert listed["tuned"].parent == MODEL  # type: ignore[attr-defined]
+
+        def answer(model: str) -> str:
+            reply = worker.client.chat.completions.create(model=model, messages=QUESTION, temperature=0,
+                                                          max_tokens=12)
+            return str(reply.choices[0].message.content)
+
+        tuned = answer("tuned")
+        assert tuned != answer(MODEL)  # the adapter's random weights change the output
+        auth = {"Authorization": f"Bearer {worker.key}"}
+        loaded = httpx.post(f"{worker.url}/admin/adapters", json={"name": "again", "path": str(adapter)},
+                            headers=auth, timeout=120)
+        assert loaded.status_code == 201, loaded.text
+        assert answer("again") == tuned
+        assert httpx.delete(f"{worker.url}/admin/adapters/again", headers=auth, timeout=60).status_code == 200
+        with pytest.raises(openai.NotFoundError):
+            answer("again")
+    finally:
+        stop_process(worker.process)  # type: ignore[arg-type]
