@@ -60,7 +60,10 @@ class Batch:
 
     @cached_property
     def reference_tokens(self) -> list[list[list[str]]]:
-        flat = tokenize_all([ref for refs in self.references for ref in refs], self.chinese)
+        return self.nest_references(tokenize_all([ref for refs in self.references for ref in refs], self.chinese))
+
+    def nest_references(self, flat: list[list[str]]) -> list[list[list[str]]]:
+        """Tokens of all references in one list, regrouped per example."""
         nested: list[list[list[str]]] = []
         start = 0
         for refs in self.references:
