@@ -31,7 +31,7 @@ from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-BATCH, LENGTH, ROWS, SEED = 8, 128, 600, 7
+BATCH, ROWS, SEED = 8, 600, 7
 VOCABULARY = ("the model learns short answers about cities rivers numbers colours animals weather food music "
               "history science travel books games sport health space time money work school")
 
@@ -55,8 +55,8 @@ def _peak_rss_mb() -> float:
 # ---------------------------------------------------------------- the LLMore side (a real job)
 
 
-def _prepare_home(home: Path, rows_file: Path) -> tuple[Any, int, Path]:
-    """Settings, the imported dataset's id and the prepared SmolLM2 folder in ``home``."""
+def _prepare_home(home: Path, rows_file: Path, model: Path | None) -> tuple[Any, int, Path]:
+    """Settings, the imported dataset's id and the model folder (SmolLM2 prepared in ``home`` unless given)."""
     from sqlalchemy.orm import Session
 
     from llmore.auth.models import User
@@ -69,7 +69,7 @@ def _prepare_home(home: Path, rows_file: Path) -> tuple[Any, int, Path]:
     from llmore.settings import Settings
 
     settings = Settings(home=home)
-    model = prepare_smollm2(settings, log=lambda line: print(line, file=sys.stderr)).prepared_path
+    model = model or prepare_smollm2(settings, log=lambda line: print(line, file=sys.stderr)).prepared_path
     assert model is not None
     upgrade(settings.effective_database_url)
     sessions = make_session_factory(make_engine(settings.effective_database_url))
@@ -119,7 +119,8 @@ def _run_job(settings: Any, job_id: int) -> dict[str, Any]:
         return {**outcome, "result": job.result}
 
 
-def llmore_run(settings: Any, dataset_id: int, model: Path, steps: int, overrides: dict[str, Any]) -> dict[str, Any]:
+def llmore_run(settings: Any, dataset_id: int, model: Path, steps: int, length: int,
+               overrides: dict[str, Any]) -> dict[str, Any]:
     """A ``training.sft`` job on SmolLM2; tokens, loop seconds and peak RSS from its metrics."""
     from sqlalchemy import select
 
@@ -131,7 +132,7 @@ def llmore_run(settings: Any, dataset_id: int, model: Path, steps: int, override
     with sessions.begin() as session:
         job_id = jobs_service.submit_job(session, kind="training.sft", params={
             "base_model": str(model), "dataset_id": dataset_id, "number": 1, "max_steps": steps,
-            "overrides": {"per_device_batch_size": BATCH, "gradient_accumulation_steps": 1, "max_length": LENGTH,
+            "overrides": {"per_device_batch_size": BATCH, "gradient_accumulation_steps": 1, "max_length": length,
                           **overrides}}).id
     outcome = _run_job(settings, job_id)
     with sessions() as session:
@@ -150,6 +151,7 @@ def llmore_run(settings: Any, dataset_id: int, model: Path, steps: int, override
 
 def trl_worker(config_file: Path) -> None:
     """A plain TRL script: SFTTrainer with LoRA on the same rows, stopped at the token budget; prints JSON."""
+    import torch
     from peft import LoraConfig
     from transformers import TrainerCallback
     from trl import SFTConfig, SFTTrainer
@@ -170,9 +172,9 @@ def trl_worker(config_file: Path) -> None:
         model=config["model"],
         train_dataset=Dataset.from_list(examples),
         args=SFTConfig(output_dir=config["output"], max_steps=config["max_steps"], learning_rate=hp["learning_rate"],
-                       per_device_train_batch_size=BATCH, gradient_accumulation_steps=1, max_length=LENGTH,
+                       per_device_train_batch_size=BATCH, gradient_accumulation_steps=1, max_length=config["length"],
                        logging_steps=1, save_strategy="no", report_to=[], disable_tqdm=True, seed=42,
-                       dataloader_num_workers=0, **config["settings"]),
+                       dataloader_num_workers=0, use_cpu=not torch.cuda.is_available(), **config["settings"]),
         peft_config=LoraConfig(r=hp["lora_r"], lora_alpha=hp["lora_alpha"], lora_dropout=hp["lora_dropout"],
                                target_modules=hp["lora_target_modules"], task_type="CAUSAL_LM"),
         callbacks=[StopAtTokens()],
@@ -188,6 +190,7 @@ def trl_run(model: Path, rows_file: Path, work: Path, llmore: dict[str, Any], se
             max_steps: int) -> dict[str, Any]:
     """The plain TRL script in its own process, on the LLMore run's rate and LoRA, up to its token count."""
     config = {"model": str(model), "rows": str(rows_file), "output": str(work / "trl"), "max_steps": max_steps,
+              "length": llmore["hyperparameters"]["max_length"],
               "token_budget": llmore["tokens"], "hyperparameters": llmore["hyperparameters"], "settings": settings}
     config_file = work / "trl.json"
     config_file.write_text(json.dumps(config))
@@ -207,6 +210,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20, help="training steps of the LLMore runs (batch 8 x 128)")
     parser.add_argument("--home", type=Path, help="LLMORE_HOME to use (keeps the SmolLM2 conversion between runs)")
+    parser.add_argument("--length", type=int, default=128, help="max length in tokens (the tiny model needs 512)")
+    parser.add_argument("--model", type=Path, help="a model folder instead of the bundled SmolLM2 (a quick smoke run)")
     parser.add_argument("--trl-worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.trl_worker:
@@ -215,20 +220,20 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="llmore-train-bench-"))
     rows_file = work / "rows.jsonl"
     rows_file.write_text("".join(json.dumps(row) + "\n" for row in synthetic_rows(ROWS)))
-    settings, dataset_id, model = _prepare_home(args.home or work / "home", rows_file)
+    settings, dataset_id, model = _prepare_home(args.home or work / "home", rows_file, args.model)
     print(f"running {args.steps} LLMore steps per comparison in {work}", file=sys.stderr)
 
     identical = {"packing": False, "gradient_checkpointing": False, "precision": "bf16"}
-    same = llmore_run(settings, dataset_id, model, args.steps, identical)
+    same = llmore_run(settings, dataset_id, model, args.steps, args.length, identical)
     chosen = same["hyperparameters"]
     same_trl = trl_run(model, rows_file, work, same, {
         "packing": False, "gradient_checkpointing": False, "bf16": True, "lr_scheduler_type": chosen["lr_scheduler"],
         "warmup_steps": chosen["warmup_ratio"], "weight_decay": chosen["weight_decay"]}, args.steps)
-    advised = llmore_run(settings, dataset_id, model, args.steps, {})
+    advised = llmore_run(settings, dataset_id, model, args.steps, args.length, {})
     # Unpacked batches hold fewer real tokens: TRL runs until it has trained on as many as LLMore did.
     trl_defaults = trl_run(model, rows_file, work, advised, {}, 10 * args.steps)
     print(json.dumps({
-        "model": "SmolLM2-135M-Instruct", "method": "lora", "batch": f"{BATCH} x {LENGTH}", "steps": args.steps,
+        "model": model.name, "method": "lora", "batch": f"{BATCH} x {args.length}", "steps": args.steps,
         "advised": {key: advised["hyperparameters"][key]
                     for key in ("precision", "gradient_checkpointing", "packing", "learning_rate", "lora_r")},
         "results": [compare("identical settings", 1.0, same, same_trl),
