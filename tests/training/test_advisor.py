@@ -65,6 +65,23 @@ def test_qlora_on_cpu_and_wrong_schema_are_refused() -> None:
     assert "preference" in messages["dataset"]
 
 
+def test_qlora_on_a_gpu_loads_the_base_in_4bit_or_says_what_is_missing() -> None:
+    from transformers.quantizers.auto import AutoQuantizationConfig
+
+    from llmore.training.jobs import QLORA_QUANTIZATION
+
+    config = AutoQuantizationConfig.from_dict(dict(QLORA_QUANTIZATION))
+    assert (config.load_in_4bit, config.bnb_4bit_quant_type, config.bnb_4bit_use_double_quant) == (True, "nf4", True)
+    proposal = propose(LLAMA_8B, data(), H100, recipe=Recipe.SFT, method=Method.QLORA)
+    messages = {p["field"]: p["message"] for p in proposal.problems}
+    try:
+        import bitsandbytes  # noqa: F401
+    except ImportError:
+        assert "pip install 'llmore[gpu]'" in messages["method"]
+    else:
+        assert "method" not in messages
+
+
 def test_user_edits_are_rechecked() -> None:
     base = propose(SMOLLM2, data(p50=200, p99=300), CPU)
     bad = with_overrides(base, {"learning_rate": -1.0, "max_length": 128}, SMOLLM2, data(p50=200, p99=300), CPU)

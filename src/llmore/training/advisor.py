@@ -22,6 +22,7 @@ et al. 2022), with checkpointing keeping one layer's worth. Time is 6·N·tokens
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from collections.abc import Callable
 from enum import StrEnum
@@ -63,13 +64,13 @@ GRPO_LENGTH_STEP = 32
 GRPO_MAX_COMPLETION = 512
 
 
-
 def schema_problem(recipe: Recipe, schema: str) -> str | None:
     """Why ``recipe`` cannot use rows of ``schema`` (naming the schemas that fit), or None when it can."""
     fitting = RECIPE_SCHEMAS[recipe]
     if schema in fitting:
         return None
     return f"{recipe.value} needs {' or '.join(fitting)} rows; this dataset version holds {schema} rows."
+
 
 class Choice(BaseModel):
     """One proposed value and the one-line reason for it."""
@@ -151,8 +152,11 @@ def _recipe_choices(recipe: Recipe, data: DataFacts, hardware: HardwareFacts) ->
             reason=f"twice the reference answers' p99 ({data.answer_tokens_p99} tokens), rounded up to a multiple "
             f"of {GRPO_LENGTH_STEP}, at most {GRPO_MAX_COMPLETION}",
         ),
-        "beta": Choice(value=0.0, reason="no KL penalty (TRL's default): no reference model to run; the low "
-                       "learning rate keeps the policy near the base"),
+        "beta": Choice(
+            value=0.0,
+            reason="no KL penalty (TRL's default): no reference model to run; the low "
+            "learning rate keeps the policy near the base",
+        ),
     }
 
 
@@ -344,6 +348,8 @@ def check(proposal: Proposal, model: ModelFacts, data: DataFacts, hardware: Hard
 
     if proposal.method is Method.QLORA and hardware.device != "cuda":
         refuse("method", "QLoRA needs a CUDA GPU (bitsandbytes 4-bit kernels); use LoRA on this machine.")
+    elif proposal.method is Method.QLORA and importlib.util.find_spec("bitsandbytes") is None:
+        refuse("method", "QLoRA needs the bitsandbytes package: pip install 'llmore[gpu]' on this server, or use LoRA.")
     schema = schema_problem(proposal.recipe, data.data_schema)
     if schema:
         refuse("dataset", schema)

@@ -59,6 +59,18 @@ def _advise(
     return proposal
 
 
+# QLoRA (Dettmers et al.): the frozen base in 4-bit NF4 with double quantisation, LoRA computed in bf16.
+# A plain dict because TRL passes model_init_kwargs to from_pretrained, which builds the bitsandbytes config from it,
+# and a dict keeps the training arguments JSON-serialisable for checkpoints.
+QLORA_QUANTIZATION = {
+    "quant_method": "bitsandbytes",
+    "load_in_4bit": True,
+    "bnb_4bit_quant_type": "nf4",
+    "bnb_4bit_use_double_quant": True,
+    "bnb_4bit_compute_dtype": "bfloat16",
+}
+
+
 def _arguments(
     proposal: Proposal, params: TrainParams, output: Path, device: str, report_to: list[str]
 ) -> dict[str, Any]:
@@ -85,6 +97,7 @@ def _arguments(
         "seed": params.seed,
         "dataloader_num_workers": 0,
         "disable_tqdm": True,
+        **({"model_init_kwargs": {"quantization_config": QLORA_QUANTIZATION}} if params.method is Method.QLORA else {}),
     }
 
 
