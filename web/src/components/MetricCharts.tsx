@@ -42,7 +42,7 @@ export function metricChartOption(title: string, series: Record<string, MetricPo
     series: metrics.map((name) => ({
       name,
       type: "line",
-      showSymbol: false,
+      showSymbol: (series[name]?.length ?? 0) < 2, // a lone point has no line to show it
       data: (series[name] ?? []).map((point) => [point.step, point.value]),
     })),
   };
