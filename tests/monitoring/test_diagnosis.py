@@ -63,3 +63,19 @@ def test_spikes_are_counted_but_smooth_noise_is_not() -> None:
     alerts = [a for a in diagnose({"loss": spiky}) if a.code == "loss_spikes"]
     assert alerts
     assert alerts[0].title_en.startswith("2 loss spike(s)")
+
+
+def test_a_learning_rate_far_too_high_is_told_within_a_few_steps() -> None:
+    # Shaped on a SmolLM2 LoRA run at learning rate 1e-1: the loss falls for two steps, then climbs.
+    climbing = [(1, 5.6), (2, 5.1), (3, 6.9), (4, 12.0), (5, 19.5), (6, 27.0), (7, 33.1), (8, 40.2), (9, 38.7)]
+    alerts = diagnose({"loss": climbing, "learning_rate": [(s, 1e-1) for s in range(1, 10)]})
+    assert alerts[0].code == "loss_rising"
+    assert alerts[0].stop_recommended
+    assert "1.0e-01" in alerts[0].title_en
+    assert "学习率" in alerts[0].advice_zh
+
+
+def test_a_noisy_warm_up_bump_is_not_a_rising_loss() -> None:
+    bump = [(1, 2.0), (2, 2.3), (3, 2.6), (4, 2.4), (5, 2.1), (6, 1.9), (7, 1.8), (8, 1.7), (9, 1.65), (10, 1.6)]
+    assert "loss_rising" not in codes({"loss": bump})
+    assert "loss_rising" not in codes({"loss": curve(300, 3.0, 0.8, noise=0.1)})

@@ -26,6 +26,8 @@ SPIKE_MADS = 6.0
 EXPLODING_GRAD_FACTOR = 10.0
 UNDERFIT_MIN_STEPS = 100
 UNDERFIT_REMAINING = 0.9
+RISING_MIN_POINTS = 8  # enough logged steps for a trend after a typical warm-up
+RISING_FACTOR = 1.5  # the smoothed loss this far above its best is no longer noise
 
 
 class Severity(StrEnum):
@@ -99,6 +101,38 @@ def divergence(series: dict[str, Points]) -> Alert | None:
                 advice_zh="训练正在变得不稳定：请降低学习率，开启梯度裁剪和预热（warm-up），或使用 bf16/fp32。",
             )
     return None
+
+
+def rising_loss(series: dict[str, Points]) -> Alert | None:
+    """A loss that climbs steadily well above its best: the usual sign of a learning rate far too high.
+
+    It fires long before the gradient norm has a window long enough to call an explosion, and
+    before anything turns NaN, so a run with an absurd learning rate is told within steps.
+    """
+    loss = _finite(series.get("loss", []))
+    if len(loss) < RISING_MIN_POINTS:
+        return None
+    smoothed = _smooth([value for _, value in loss])
+    window = max(RISING_MIN_POINTS, int(len(loss) * PLATEAU_WINDOW_SHARE))
+    recent = list(zip((step for step, _ in loss[-window:]), smoothed[-window:], strict=True))
+    best = min(smoothed)
+    if best <= 0 or smoothed[-1] < RISING_FACTOR * best or _slope(recent) <= 0:
+        return None
+    rate = series.get("learning_rate", [])
+    lr_note = f" (learning rate {rate[-1][1]:.1e})" if rate else ""
+    return Alert(
+        code="loss_rising",
+        severity=Severity.CRITICAL,
+        step=loss[-1][0],
+        stop_recommended=True,
+        title_en=f"Loss is rising: {smoothed[-1]:.3g} at step {loss[-1][0]}, {smoothed[-1] / best:.1f}× its best"
+        f"{lr_note}",
+        title_zh=f"损失在上升：第 {loss[-1][0]} 步为 {smoothed[-1]:.3g}，是最低值的 {smoothed[-1] / best:.1f} 倍",
+        advice_en="The learning rate is almost certainly too high: stop this run and start again with the "
+        "advisor's proposed learning rate (or 10× lower than this one), with warm-up and gradient clipping on.",
+        advice_zh="学习率几乎可以肯定过高：请停止本次训练，用顾问建议的学习率（或比当前低 10 倍）重新开始，"
+        "并开启预热（warm-up）和梯度裁剪。",
+    )
 
 
 def overfitting(series: dict[str, Points]) -> Alert | None:
@@ -199,7 +233,7 @@ def underfitting(series: dict[str, Points]) -> Alert | None:
     return None
 
 
-RULES = (divergence, overfitting, loss_spikes, plateau, underfitting)
+RULES = (divergence, rising_loss, overfitting, loss_spikes, plateau, underfitting)
 
 
 def diagnose(series: dict[str, Points]) -> list[Alert]:

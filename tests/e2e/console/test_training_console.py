@@ -32,7 +32,7 @@ BASE_MODEL = "SmolLM2-135M-Instruct"
 COLOURS = ["red", "blue", "green", "amber", "violet", "silver", "golden", "black"]
 RUN_TIMEOUT_MS = 480_000  # a CPU training run on a loaded CI machine
 FIRST_RUN_STEPS = 12
-SECOND_RUN_STEPS = 40  # the diagnosis rules judge windows of points, never one step
+SECOND_RUN_STEPS = 16  # the diagnosis rules judge windows of points (the rising-loss rule needs 8), never one step
 
 
 def _wait_job(client: httpx.Client, job_id: int, timeout: float = 300) -> dict:  # type: ignore[type-arg]
