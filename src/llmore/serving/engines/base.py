@@ -41,13 +41,6 @@ class ModelNotServed(NotFound):
     code = "model_not_found"
 
 
-class OutputCheckFailed(AppError):
-    """The model's output broke a requested constraint (``response_format``); 422, try again."""
-
-    status_code = 422
-    code = "output_check_failed"
-
-
 @dataclass(frozen=True)
 class Capabilities:
     """What an engine can do; requests asking for more are refused with a 400 naming the field."""
