@@ -24,8 +24,13 @@ from llmore.settings import Settings
 PROGRESS_WRITE_INTERVAL_S = 0.5
 
 
-class JobCancelled(Exception):
-    """Raised inside job code when the job was asked to stop (cancel or timeout)."""
+class JobCancelled(BaseException):
+    """Raised inside job code when the job was asked to stop (cancel or timeout).
+
+    A BaseException, like asyncio's CancelledError: the SIGTERM handler raises it wherever the job
+    happens to be, and library code that catches ``Exception`` (SQLAlchemy wraps those raised mid-
+    statement in StatementError) must let it through untouched.
+    """
 
 
 class JobContext:

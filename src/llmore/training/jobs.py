@@ -120,7 +120,7 @@ def _peft_config(proposal: Proposal, method: Method) -> Any:
 def run_recipe(ctx: JobContext, params: TrainParams, recipe: Recipe) -> dict[str, Any]:
     """Train ``base_model`` with ``recipe`` on the dataset version; save, register and describe the result."""
     from sqlalchemy import select
-    from transformers import AutoTokenizer
+    from transformers import AutoTokenizer, PrinterCallback
     from transformers.trainer_utils import get_last_checkpoint
 
     from datasets import Dataset
@@ -163,6 +163,8 @@ def run_recipe(ctx: JobContext, params: TrainParams, recipe: Recipe) -> dict[str
             settings=ctx.settings,
         )
     )
+    # With tqdm off, transformers prints every log dict; the JobReporter already writes each step's line.
+    trainer.remove_callback(PrinterCallback)
     resume = get_last_checkpoint(str(checkpoints))
     if resume:
         ctx.log(f"resuming from {resume}")
