@@ -11,12 +11,12 @@ WEB_SOURCES := $(shell find web/src web/index.html web/package.json web/package-
 PYTHON ?= python3
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: up test test-vllm install console chromium wordnet lint bench clean
+.PHONY: up test test-vllm install console system-packages lint bench clean
 
 up: install console ## Install, build the console, migrate and serve http://127.0.0.1:8000 with demo models
 	$(LLMORE) up --demo
 
-test: install console chromium wordnet ## Install what the tests need and run the whole suite
+test: install console system-packages ## Install what the tests need and run the whole suite
 	$(VENV)/bin/ruff check src tests benchmarks
 	@if [ -f web/package.json ]; then cd web && npm test; fi
 	$(PY) -m pytest
@@ -44,19 +44,15 @@ $(CONSOLE_BUILT): $(INSTALLED) $(WEB_SOURCES) $(shell find src/llmore -name '*.p
 
 console: $(CONSOLE_BUILT)
 
-# Debian's Chromium for the browser tests (Playwright cannot download browsers here), and CJK fonts
-# so that the Chinese console renders (and its screenshots show) real glyphs.
-chromium:
-	@{ command -v $(CHROMIUM) >/dev/null && fc-list :lang=zh | grep -q . ; } || { \
+# Debian packages the tests use: Chromium for the browser tests (Playwright cannot download browsers here),
+# CJK fonts so that the Chinese console renders (and its screenshots show) real glyphs, WordNet 3.0 for
+# METEOR's synonym matches (nltk's downloader cannot run offline), and curl for the client-compatibility test.
+system-packages:
+	@{ command -v $(CHROMIUM) >/dev/null && fc-list :lang=zh | grep -q . && [ -f /usr/share/wordnet/data.noun ] \
+	   && command -v curl >/dev/null; } || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
-
-# Debian's WordNet 3.0 for METEOR's synonym matches (nltk's downloader cannot run offline).
-wordnet:
-	@[ -f /usr/share/wordnet/data.noun ] || { \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wordnet-base >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk wordnet-base curl >/dev/null; }
 
 # vLLM in a virtual environment of its own (the first run downloads about 1 GB), then the tests that drive it.
 # Not part of `test`: install plus tests take several minutes on 2 cores.
