@@ -16,6 +16,10 @@ from llmore.console import CONSOLE_DIR, mount_console
 from llmore.datasets.api import router as datasets_router
 from llmore.db.engine import make_engine, make_session_factory
 from llmore.errors import install_error_handlers
+from llmore.evaluation.api import router as evaluation_router
+from llmore.evaluation.arena.api import router as arena_router
+from llmore.evaluation.gates.api import router as gates_router
+from llmore.evaluation.human.api import router as human_evaluation_router
 from llmore.files.api import FILES_UPLOAD_PATH
 from llmore.files.api import router as files_router
 from llmore.gateway.api import router as gateway_router
@@ -73,7 +77,8 @@ def create_app(settings: Settings, *, run_dispatcher: bool | None = None, consol
     app.add_middleware(MetricsMiddleware, metrics=app.state.http_metrics)
     install_error_handlers(app)
     for router in (system_router, auth_router, jobs_router, datasets_router, training_router, models_router,
-                   workers_router, gateway_router, files_router, fine_tuning_router):
+                   workers_router, gateway_router, files_router, fine_tuning_router, evaluation_router,
+                   human_evaluation_router, arena_router, gates_router):
         app.include_router(router)
     mount_console(app, console_dir)
     return app

@@ -79,3 +79,14 @@ def test_a_noisy_warm_up_bump_is_not_a_rising_loss() -> None:
     bump = [(1, 2.0), (2, 2.3), (3, 2.6), (4, 2.4), (5, 2.1), (6, 1.9), (7, 1.8), (8, 1.7), (9, 1.65), (10, 1.6)]
     assert "loss_rising" not in codes({"loss": bump})
     assert "loss_rising" not in codes({"loss": curve(300, 3.0, 0.8, noise=0.1)})
+
+
+def test_a_gpu_waiting_for_its_data_is_told_after_half_a_minute_of_samples() -> None:
+    loss = curve(60, 3.0, 1.0)
+    busy = [(s, 90.0 + (s % 7)) for s in range(0, 60, 5)]
+    starved = [(0, 0.0), *[(s, 8.0 + (s % 5)) for s in range(5, 60, 5)]]
+    assert codes({"loss": loss, "gpu0_utilization_percent": busy, "gpu1_utilization_percent": busy}) == []
+    alerts = diagnose({"loss": loss, "gpu0_utilization_percent": busy, "gpu1_utilization_percent": starved})
+    assert [(alert.code, alert.title_en.split(" is ")[0]) for alert in alerts] == [("idle_gpu", "GPU 1")]
+    # the first sample (model still loading) and a short wait are not judged: too few samples for a verdict
+    assert codes({"loss": loss, "gpu0_utilization_percent": starved[:6]}) == []

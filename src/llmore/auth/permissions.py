@@ -37,6 +37,10 @@ class Perm(StrEnum):
     JOBS_WRITE = "jobs:write"
     SYSTEM_READ = "system:read"
     METRICS_READ = "metrics:read"
+    EVALUATION_READ = "evaluation:read"
+    EVALUATION_WRITE = "evaluation:write"
+    EVALUATION_SCORE = "evaluation:score"
+    EVALUATION_REVIEW = "evaluation:review"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
@@ -54,13 +58,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.INFERENCE,
             Perm.JOBS_READ,
             Perm.JOBS_WRITE,
+            Perm.EVALUATION_READ,
+            Perm.EVALUATION_WRITE,
+            Perm.EVALUATION_SCORE,
         }
     ),
+    # Annotators and reviewers score outputs in human evaluations and vote in the arena; reviewers also
+    # quality-check other evaluators' scores.
     Role.ANNOTATOR: frozenset(
-        {Perm.SELF, Perm.DASHBOARD_READ, Perm.DEPARTMENTS_READ, Perm.DATASETS_READ, Perm.MODELS_READ, Perm.INFERENCE}
+        {Perm.SELF, Perm.DASHBOARD_READ, Perm.DEPARTMENTS_READ, Perm.DATASETS_READ, Perm.MODELS_READ, Perm.INFERENCE,
+         Perm.EVALUATION_SCORE}
     ),
     Role.REVIEWER: frozenset(
-        {Perm.SELF, Perm.DASHBOARD_READ, Perm.DEPARTMENTS_READ, Perm.DATASETS_READ, Perm.MODELS_READ, Perm.INFERENCE}
+        {Perm.SELF, Perm.DASHBOARD_READ, Perm.DEPARTMENTS_READ, Perm.DATASETS_READ, Perm.MODELS_READ, Perm.INFERENCE,
+         Perm.EVALUATION_READ, Perm.EVALUATION_SCORE, Perm.EVALUATION_REVIEW}
     ),
 }
 

@@ -15,6 +15,10 @@ MODEL_MODULES = (
     "llmore.models.models",
     "llmore.serving.models",
     "llmore.files.models",
+    "llmore.evaluation.models",
+    "llmore.evaluation.human.models",
+    "llmore.evaluation.arena.models",
+    "llmore.evaluation.gates.models",
 )
 
 

@@ -22,6 +22,7 @@ KIND_MODULES = (
     "llmore.models.job_kinds",
     "llmore.datasets.job_kinds",
     "llmore.training.job_kinds",
+    "llmore.evaluation.job_kinds",
 )
 
 

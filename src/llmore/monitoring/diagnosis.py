@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import statistics
 from collections.abc import Sequence
 from enum import StrEnum
@@ -28,6 +29,9 @@ UNDERFIT_MIN_STEPS = 100
 UNDERFIT_REMAINING = 0.9
 RISING_MIN_POINTS = 8  # enough logged steps for a trend after a typical warm-up
 RISING_FACTOR = 1.5  # the smoothed loss this far above its best is no longer noise
+IDLE_GPU_SAMPLES = 6  # system samples (every 5 s): half a minute of a busy-or-idle verdict
+IDLE_GPU_PERCENT = 30.0  # median utilisation below this while training means the GPU waits for its input
+GPU_UTILIZATION = re.compile(r"^gpu(\d+)_utilization_percent$")
 
 
 class Severity(StrEnum):
@@ -233,7 +237,36 @@ def underfitting(series: dict[str, Points]) -> Alert | None:
     return None
 
 
-RULES = (divergence, rising_loss, overfitting, loss_spikes, plateau, underfitting)
+def idle_gpu(series: dict[str, Points]) -> Alert | None:
+    """A GPU whose utilisation stays low while it trains: the run waits for data (loader or CPU pre-processing)."""
+    for name, points in sorted(series.items()):
+        match = GPU_UTILIZATION.match(name)
+        # The first sample falls while the model and the first batch are still loading: not judged.
+        window = [value for _, value in _finite(points)[1:]][-IDLE_GPU_SAMPLES:]
+        if match is None or len(window) < IDLE_GPU_SAMPLES:
+            continue
+        median = statistics.median(window)
+        if median < IDLE_GPU_PERCENT:
+            gpu = match.group(1)
+            return Alert(
+                code="idle_gpu",
+                severity=Severity.WARNING,
+                step=points[-1][0],
+                title_en=f"GPU {gpu} is mostly idle: median utilisation {median:.0f}% over the last {len(window)} "
+                "samples — training is bound by its input, not by the GPU",
+                title_zh=f"GPU {gpu} 大部分时间空闲：最近 {len(window)} 次采样利用率中位数 {median:.0f}%，"
+                "训练受数据输入限制而非 GPU 算力",
+                advice_en="Feed the GPU faster: raise dataloader_num_workers, turn on packing, raise the per-device "
+                "batch size (the advisor's memory estimate says how far), and keep the data on a local disk; if the "
+                "CPU is saturated by tokenisation, prepare the dataset version once beforehand.",
+                advice_zh="请让数据供给跟上 GPU：提高 dataloader_num_workers、开启序列打包、"
+                "在显存允许范围内增大单卡批大小（参考建议器的显存估算），"
+                "并把数据放在本地磁盘；若 CPU 忙于分词，请预先处理好数据集版本。",
+            )
+    return None
+
+
+RULES = (divergence, rising_loss, overfitting, loss_spikes, plateau, underfitting, idle_gpu)
 
 
 def diagnose(series: dict[str, Points]) -> list[Alert]:

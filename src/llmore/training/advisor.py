@@ -38,6 +38,7 @@ LENGTH_STEP = 64
 # 8 × 128 tokens in ~2.1 s: 4 × 135e6 × 1024 / 2.1); GPU assumes 40 % of an A100-class bf16 peak.
 CPU_FLOPS = 2.6e11
 GPU_FLOPS = 1.2e14
+EVALUATIONS = 10  # eval points per run
 MEMORY_HEADROOM = 0.85  # leave room for the allocator, CUDA context and the data loader
 
 
@@ -46,6 +47,7 @@ class Recipe(StrEnum):
     PRETRAIN = "pretrain"
     DPO = "dpo"
     GRPO = "grpo"
+    REWARD = "reward"  # a reward model: the base with a one-score head, trained to rank chosen above rejected
 
 
 class Method(StrEnum):
@@ -59,6 +61,7 @@ RECIPE_SCHEMAS = {
     Recipe.PRETRAIN: ("text",),
     Recipe.DPO: ("preference",),
     Recipe.GRPO: ("prompt_answer", "chat"),
+    Recipe.REWARD: ("preference",),
 }
 GRPO_LENGTH_STEP = 32
 GRPO_MAX_COMPLETION = 512
@@ -120,6 +123,8 @@ def _learning_rate(recipe: Recipe, method: Method, parameters: int) -> Choice:
 def _epochs(recipe: Recipe, rows: int) -> Choice:
     if recipe is Recipe.PRETRAIN:
         return Choice(value=1, reason="continued pre-training sees each document once to avoid memorising it")
+    if recipe is Recipe.REWARD:
+        return Choice(value=1, reason="reward models overfit the pairs after one pass (InstructGPT trains one epoch)")
     epochs = 5 if rows < 1_000 else 3 if rows < 10_000 else 2 if rows < 100_000 else 1
     return Choice(value=epochs, reason=f"{rows:,} rows: fewer rows need more passes, many rows one")
 
@@ -185,17 +190,50 @@ def _trainable(model: ModelFacts, method: Method, rank: int) -> int:
     return per_layer * model.layers
 
 
-def _memory_bytes(
+class MemoryParts(BaseModel):
+    """Peak training memory in bytes by what holds it: weights, trainable state (optimizer), activations."""
+
+    weights: float
+    optimizer: float  # fp32 master weight, gradient and two AdamW moments per trainable parameter
+    activations: float
+
+    @property
+    def total(self) -> float:
+        return self.weights + self.optimizer + self.activations
+
+
+def _memory_parts(
     model: ModelFacts, method: Method, trainable: int, precision: str, batch: int, length: int, checkpointing: bool
-) -> float:
+) -> MemoryParts:
     weight_bytes = {Method.QLORA: 0.55, Method.LORA: 2 if precision != "fp32" else 4, Method.FULL: 4}[method]
-    weights = model.parameters * weight_bytes
-    # fp32 master weight, gradient and two AdamW moments per trainable parameter
-    optimizer = trainable * 16
     activation_layers = 1 if checkpointing else model.layers
     per_layer = 34 * length * batch * model.hidden_size + 5 * model.attention_heads * length * length * batch
     logits = batch * length * model.vocab_size * 4
-    return weights + optimizer + per_layer * activation_layers * (2 if precision == "fp32" else 1) + logits
+    return MemoryParts(
+        weights=model.parameters * weight_bytes,
+        optimizer=trainable * 16,
+        activations=per_layer * activation_layers * (2 if precision == "fp32" else 1) + logits,
+    )
+
+
+def _memory_bytes(
+    model: ModelFacts, method: Method, trainable: int, precision: str, batch: int, length: int, checkpointing: bool
+) -> float:
+    return _memory_parts(model, method, trainable, precision, batch, length, checkpointing).total
+
+
+def memory_parts(proposal: Proposal, model: ModelFacts, data: DataFacts) -> MemoryParts:
+    """Where the (possibly edited) run's memory goes on one device: what ZeRO can shard or offload."""
+    values = proposal.values
+    return _memory_parts(
+        model,
+        proposal.method,
+        _trainable(model, proposal.method, values.get("lora_r", 0)),
+        values["precision"],
+        values["per_device_batch_size"],
+        _sequence_length(proposal.choices, data),
+        values["gradient_checkpointing"],
+    )
 
 
 def propose(
@@ -205,8 +243,12 @@ def propose(
     *,
     recipe: Recipe = Recipe.SFT,
     method: Method = Method.LORA,
+    max_steps: int | None = None,
 ) -> Proposal:
-    """Propose every hyper-parameter for ``recipe`` × ``method`` and estimate memory and time."""
+    """Propose every hyper-parameter for ``recipe`` × ``method`` and estimate memory and time.
+
+    ``max_steps`` (a trial run's cap) bounds the steps the evaluation interval is spread over.
+    """
     choices: dict[str, Choice] = {
         "learning_rate": _learning_rate(recipe, method, model.parameters),
         "epochs": _epochs(recipe, data.rows),
@@ -239,9 +281,20 @@ def propose(
     _fit_batch(choices, model, data, hardware, method, recipe, precision, rank)
     trainable = _trainable(model, method, rank)
     estimate = _estimate(choices, model, data, hardware, method, trainable, precision)
+    if data.eval_rows:
+        choices["eval_every"] = _eval_every(min(estimate.steps, max_steps or estimate.steps), data.eval_rows)
     proposal = Proposal(recipe=recipe, method=method, choices=choices, estimate=estimate)
     proposal.problems = check(proposal, model, data, hardware)
     return proposal
+
+
+def _eval_every(steps: int, eval_rows: int) -> Choice:
+    every = max(1, math.ceil(steps / EVALUATIONS))
+    return Choice(
+        value=every,
+        reason=f"about {EVALUATIONS} evaluations of the {eval_rows:,} held-out rows over {steps:,} steps: enough "
+        "points for the eval curve, the overfitting alert and early stopping, at little cost",
+    )
 
 
 def _available_gb(hardware: HardwareFacts) -> float:
@@ -357,10 +410,18 @@ def check(proposal: Proposal, model: ModelFacts, data: DataFacts, hardware: Hard
         refuse("learning_rate", "the learning rate must be positive (try the proposed value).")
     if values["epochs"] <= 0:
         refuse("epochs", "train for at least one epoch.")
+    if "eval_every" in values and values["eval_every"] < 1:
+        refuse("eval_every", "evaluate at least every step: eval_every must be 1 or more.")
     if "max_length" in values:
         _check_max_length(values["max_length"], model, data, refuse)
     _check_recipe_values(values, refuse)
-    if proposal.estimate.peak_memory_gb > proposal.estimate.available_memory_gb:
+    if hardware.device == "cuda" and hardware.gpus > 1:
+        from llmore.training.distributed import plan_launch  # it builds on this module's memory accounting
+
+        plan = plan_launch(memory_parts(proposal, model, data), hardware, proposal.method)
+        if not plan.fits:
+            refuse("per_device_batch_size", plan.reason)
+    elif proposal.estimate.peak_memory_gb > proposal.estimate.available_memory_gb:
         refuse(
             "per_device_batch_size",
             f"needs ~{proposal.estimate.peak_memory_gb:.1f} GB but "

@@ -25,7 +25,7 @@ from llmore.models import service as registry
 from llmore.models.lifecycle import Kind
 from llmore.models.models import ModelVersion
 from llmore.settings import Settings
-from llmore.training.advisor import Method
+from llmore.training.advisor import Method, Recipe
 
 # owner/name (Hugging Face, ModelScope), optionally prefixed with the hub's name.
 _HUB_ID = re.compile(r"^(?:(?:hf|huggingface|modelscope|ms):)?[\w.-]+/[\w.-]+$")
@@ -78,8 +78,17 @@ def resolve_base_model(
     )
 
 
-def refuse_merge(base: BaseModel, method: Method, merge: bool, *, field: str = "merge") -> None:
-    """Refuse ``merge`` where it cannot work: a full fine-tune has no adapter, and merging needs a registered base."""
+def refuse_merge(
+    base: BaseModel, method: Method, merge: bool, *, field: str = "merge", recipe: Recipe | None = None
+) -> None:
+    """Refuse ``merge`` where it cannot work: a full fine-tune has no adapter, a reward model's head is not in the
+    base, and merging needs a registered base."""
+    if merge and recipe is Recipe.REWARD:
+        raise AppError(
+            "merge applies to language-model adapters; a reward model's score head has no place in the base. "
+            "Drop merge.",
+            details=[{"field": field, "message": "reward models are not merged"}],
+        )
     if merge and method is Method.FULL:
         raise AppError(
             "merge applies to LoRA runs; a full fine-tune already saves whole weights. Drop merge.",

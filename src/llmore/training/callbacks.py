@@ -18,8 +18,7 @@ from llmore.monitoring.diagnosis import Alert, diagnose
 from llmore.monitoring.gpus import gpu_metrics, visible_gpu_indices
 
 REPORTED = {
-    "loss",
-    "eval_loss",
+    "loss",  # also as eval_loss, and any of these as eval_<name> when the run evaluates on held-out rows
     "learning_rate",
     "grad_norm",
     "epoch",
@@ -35,9 +34,16 @@ REPORTED = {
     "reward_std",
     "completions/mean_length",
     "kl",
+    # reward models: how often and by how much chosen outscores rejected
+    "accuracy",
+    "margin",
 }
 REPORTED_PREFIXES = ("rewards/",)  # GRPO's per-function means: rewards/<function>/mean
 SYSTEM_EVERY_S = 5.0
+
+
+def _reported(name: str) -> bool:
+    return name in REPORTED or name.startswith(REPORTED_PREFIXES)
 
 
 class JobReporter(TrainerCallback):
@@ -64,15 +70,28 @@ class JobReporter(TrainerCallback):
         logs: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
+        logs = logs or {}
+        # An evaluation logs its own numbers as eval_<name> beside the epoch the last training log already holds.
+        evaluation = "eval_loss" in logs
         numbers = {
             name: float(value)
-            for name, value in (logs or {}).items()
-            if (name in REPORTED or name.startswith(REPORTED_PREFIXES)) and isinstance(value, int | float)
+            for name, value in logs.items()
+            if isinstance(value, int | float)
+            and (name.startswith("eval_") or not evaluation)
+            and _reported(name.removeprefix("eval_") if evaluation else name)
         }
         if not numbers:
             return
         for name, value in numbers.items():
             self.series[name].append((state.global_step, value))
+        # Every process of a multi-process run sees the same (gathered) numbers and diagnoses them, so an
+        # auto-stop stops all of them at the same step; rank 0 alone reports.
+        reporting = state.is_world_process_zero
+        if reporting:
+            self._report(numbers, state)
+        self._diagnose(control, reporting)
+
+    def _report(self, numbers: dict[str, float], state: TrainerState) -> None:
         finite = {name: value for name, value in numbers.items() if math.isfinite(value)}
         if finite:
             self.ctx.metrics(finite, step=state.global_step)
@@ -80,33 +99,41 @@ class JobReporter(TrainerCallback):
             f"step {state.global_step}/{state.max_steps} "
             + " ".join(f"{name}={value:.4g}" for name, value in sorted(numbers.items()))
         )
-        self._diagnose(control)
 
-    def _diagnose(self, control: TrainerControl) -> None:
+    def _diagnose(self, control: TrainerControl, reporting: bool) -> None:
         for alert in diagnose(self.series):
             if alert.code in self.alerts:
                 continue
             self.alerts[alert.code] = alert
-            self.ctx.log(f"ALERT [{alert.severity}] {alert.title_en} — {alert.advice_en}")
-            self.ctx.add_result(alerts=[a.model_dump(mode="json") for a in self.alerts.values()])
+            if reporting:
+                self.ctx.log(f"ALERT [{alert.severity}] {alert.title_en} — {alert.advice_en}")
+                self.ctx.add_result(alerts=[a.model_dump(mode="json") for a in self.alerts.values()])
             if self.auto_stop and alert.stop_recommended:
-                self.ctx.log("stopping early, as asked (auto_stop)")
+                if reporting:
+                    self.ctx.log("stopping early, as asked (auto_stop)")
                 control.should_training_stop = True
 
     def on_step_end(self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any) -> None:
+        if not state.is_world_process_zero:
+            return
         self.ctx.progress(state.global_step, max(state.max_steps, 1), f"step {state.global_step}/{state.max_steps}")
         now = time.monotonic()
         if now - self._last_system >= SYSTEM_EVERY_S:
             self._last_system = now
+            gpus = gpu_metrics(self._gpus)
             self.ctx.metrics(
                 {
                     "system_cpu_percent": psutil.cpu_percent(),
                     "system_rss_gb": self._process.memory_info().rss / 2**30,
                     "system_ram_used_percent": psutil.virtual_memory().percent,
-                    **gpu_metrics(self._gpus),
+                    **gpus,
                 },
                 step=state.global_step,
             )
+            if gpus:  # the idle-GPU rule judges utilisation; only this (first) process samples it
+                for name, value in gpus.items():
+                    self.series[name].append((state.global_step, value))
+                self._diagnose(control, reporting=True)
 
 
 def trackers(ctx: JobContext) -> list[str]:

@@ -2,8 +2,8 @@
 
 SFT gets conversational prompt/completion examples: completion-only loss with any chat template,
 including templates without generation markers (SmolLM2's), where ``assistant_only_loss`` cannot
-work. Continued pre-training gets ``{"text"}`` documents, DPO ``{"prompt", "chosen", "rejected"}``
-message lists, and GRPO the prompt messages with the reference answer beside them (the reward
+work. Continued pre-training gets ``{"text"}`` documents, DPO and reward models ``{"prompt", "chosen",
+"rejected"}`` message lists, and GRPO the prompt messages with the reference answer beside them (the reward
 functions read it from the ``reference`` column).
 """
 
@@ -53,6 +53,7 @@ _CONVERTERS: dict[Recipe, Callable[[Row, DataSchema], Example | None]] = {
     Recipe.PRETRAIN: _document,
     Recipe.DPO: _preference,
     Recipe.GRPO: _prompt_reference,
+    Recipe.REWARD: _preference,
 }
 
 
@@ -76,7 +77,7 @@ def _sequences(example: Example, recipe: Recipe) -> list[Messages | str]:
         return [example["prompt"] + example["completion"]]
     if recipe is Recipe.PRETRAIN:
         return [example["text"]]
-    if recipe is Recipe.DPO:
+    if recipe in (Recipe.DPO, Recipe.REWARD):
         return [example["prompt"] + example["chosen"], example["prompt"] + example["rejected"]]
     return [example["prompt"]]
 

@@ -39,6 +39,7 @@ class DataFacts:
     tokens_mean: float
     data_schema: str
     answer_tokens_p99: int = 0  # GRPO: the reference answers alone, for the completion budget
+    eval_rows: int = 0  # rows of the held-out split the run evaluates on (0: no evaluation)
 
 
 @dataclass(frozen=True)

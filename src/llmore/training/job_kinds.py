@@ -13,6 +13,13 @@ from llmore.training.rewards import REWARD_KINDS, RewardSpec
 BASE_MODEL_HELP = "Server folder with config.json, a .gguf file, or a registered model: name, name:N or name@alias."
 CHECKPOINT_HELP = "Save a checkpoint every this many steps; a retried job resumes from the last one."
 MERGE_HELP = "After a LoRA run, also merge the adapter into the base and register the merged weights."
+EVAL_SPLIT_HELP = (
+    "Split to compute eval loss on; default the version's validation/eval/dev split when it has one, else none."
+)
+EVAL_EVERY_HELP = "Steps between evaluations; default from the advisor (about 10 per run)."
+PATIENCE_HELP = (
+    "Stop when eval loss has not improved for this many evaluations, keeping the best model (needs an eval split)."
+)
 REWARDS_HELP = f"GRPO only: reward functions, each {{'reward': one of {', '.join(REWARD_KINDS)}, 'weight': 1.0, ...}}."
 
 
@@ -35,6 +42,14 @@ class TrainParams(BaseModel):
     auto_stop: bool = Field(default=False, description="Stop when a diagnosis recommends it (divergence, overfitting).")
     checkpoint_every: int = Field(default=50, ge=1, description=CHECKPOINT_HELP)
     merge: bool = Field(default=False, description=MERGE_HELP)
+    eval_split: str | None = Field(default=None, description=EVAL_SPLIT_HELP)
+    eval_every: int | None = Field(default=None, ge=1, description=EVAL_EVERY_HELP)
+    early_stopping_patience: int | None = Field(default=None, ge=1, description=PATIENCE_HELP)
+
+
+def edits(overrides: dict[str, Any], eval_every: int | None) -> dict[str, Any]:
+    """The user's edits to the advice: the overrides, and the evaluation interval when given."""
+    return {**overrides, **({"eval_every": eval_every} if eval_every is not None else {})}
 
 
 class GrpoParams(TrainParams):
@@ -67,5 +82,11 @@ KINDS = [
         target="llmore.training.jobs:grpo_job",
         params=GrpoParams,
         description="GRPO: the model answers each prompt several times and learns from the rewards' ranking.",
+    ),
+    JobKind(
+        name="training.reward",
+        target="llmore.training.jobs:reward_job",
+        params=TrainParams,
+        description="Reward model: the base with a score head, trained to rank chosen answers above rejected ones.",
     ),
 ]

@@ -2,7 +2,8 @@
 
 SFT and continued pre-training share ``SFTTrainer`` (conversational prompt/completion examples vs
 ``text`` documents, packed); DPO uses ``DPOTrainer`` with the adapter-less model as the reference
-when training LoRA; GRPO uses ``GRPOTrainer`` with the run's reward functions.
+when training LoRA; GRPO uses ``GRPOTrainer`` with the run's reward functions; reward models use
+``RewardTrainer`` (the base with a one-score sequence-classification head).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class TrainerParts:
     arguments: dict[str, Any]  # TrainingArguments fields every recipe sets the same way
     tokenizer: Any
     dataset: Any
+    eval_dataset: Any  # held-out examples, or None when the run does not evaluate
     peft_config: Any
     callbacks: list[Any]
     params: TrainParams
@@ -37,6 +39,7 @@ def _trainer(trainer_class: Any, config: Any, parts: TrainerParts, **extra: Any)
         model=parts.model,
         args=config,
         train_dataset=parts.dataset,
+        eval_dataset=parts.eval_dataset,
         processing_class=parts.tokenizer,
         peft_config=parts.peft_config,
         callbacks=parts.callbacks,
@@ -73,9 +76,17 @@ def _grpo(parts: TrainerParts) -> Any:
     return _trainer(GRPOTrainer, config, parts, reward_funcs=functions)
 
 
+def _reward(parts: TrainerParts) -> Any:
+    from trl import RewardConfig, RewardTrainer
+
+    config = RewardConfig(**parts.arguments, max_length=parts.values["max_length"])
+    return _trainer(RewardTrainer, config, parts)
+
+
 TRAINERS: dict[Recipe, Callable[[TrainerParts], Any]] = {
     Recipe.SFT: _sft,
     Recipe.PRETRAIN: _sft,
     Recipe.DPO: _dpo,
     Recipe.GRPO: _grpo,
+    Recipe.REWARD: _reward,
 }

@@ -14,6 +14,9 @@ from llmore.models.importing import inspect_artifact
 from llmore.models.lifecycle import State
 from llmore.models.models import Model, ModelVersion
 
+# A reward model's lineage ``task`` and its model's tag: the base with a one-score head, not a chat model.
+REWARD_MODEL_TASK = "reward-model"
+
 
 def register_output(
     session: Session,
@@ -24,6 +27,7 @@ def register_output(
     job_id: int,
     lineage: dict[str, Any],
     base_version_id: int | None = None,
+    tags: list[str] | None = None,
 ) -> ModelVersion:
     """Add the run's output as the next version of ``model_name`` (created if new), then mark it trained.
 
@@ -37,7 +41,7 @@ def register_output(
             principal=None,
             name=model_name,
             description=f"Fine-tuned from {Path(base_model).name}",
-            tags=["fine-tuned"],
+            tags=tags or ["fine-tuned"],
         )
     by_path = select(ModelVersion).where(ModelVersion.path == str(base_model)).order_by(ModelVersion.id.desc())
     base = session.get(ModelVersion, base_version_id) if base_version_id else session.scalar(by_path.limit(1))

@@ -7,7 +7,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from llmore.training.advisor import Method, Recipe
-from llmore.training.job_kinds import BASE_MODEL_HELP, CHECKPOINT_HELP, MERGE_HELP, REWARDS_HELP
+from llmore.training.job_kinds import (
+    BASE_MODEL_HELP,
+    CHECKPOINT_HELP,
+    EVAL_EVERY_HELP,
+    EVAL_SPLIT_HELP,
+    MERGE_HELP,
+    PATIENCE_HELP,
+    REWARDS_HELP,
+)
 from llmore.training.rewards import RewardSpec
 
 
@@ -29,3 +37,6 @@ class RunRequest(BaseModel):
     checkpoint_every: int = Field(default=50, ge=1, description=CHECKPOINT_HELP)
     merge: bool = Field(default=False, description=MERGE_HELP)
     rewards: list[RewardSpec] = Field(default_factory=list, description=REWARDS_HELP)
+    eval_split: str | None = Field(default=None, description=EVAL_SPLIT_HELP)
+    eval_every: int | None = Field(default=None, ge=1, description=EVAL_EVERY_HELP)
+    early_stopping_patience: int | None = Field(default=None, ge=1, description=PATIENCE_HELP)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -18,8 +19,10 @@ from llmore.jobs.models import Job
 from llmore.settings import Settings
 from llmore.training.advisor import Proposal, Recipe, propose, schema_problem, with_overrides
 from llmore.training.base_models import refuse_merge, resolve_base_model
+from llmore.training.evaluation import EVAL_ROWS_MAX, eval_split
 from llmore.training.examples import Example, data_facts, examples
 from llmore.training.facts import hardware_facts, model_facts
+from llmore.training.job_kinds import edits
 from llmore.training.rewards import REWARD_KINDS, try_rewards
 from llmore.training.schemas import RunRequest
 
@@ -42,17 +45,28 @@ def _token_counter(folder: Path) -> Callable[[str], int]:
 
 def _sample(
     settings: Settings, session: Session, principal: Principal, request: RunRequest
-) -> tuple[DataSchema, list[Example], int]:
-    """The version's schema, up to 5000 of the run's examples (none when the schema does not fit) and its row count."""
+) -> tuple[DataSchema, list[Example], int, int]:
+    """The version's schema, up to 5000 of the run's examples (none when the schema does not fit), its row count
+    and the number of held-out rows it will evaluate on (refusing an eval split the version lacks)."""
     dataset = data_service.get_dataset(session, dataset_id=request.dataset_id, principal=principal)
     version = data_service.get_version(session, dataset=dataset, number=request.number)
     schema = DataSchema(version.data_schema)
     split = request.split or ("train" if version.splits else None)
     rows_in_split = version.splits.get(split, 0) if (version.splits and split) else version.row_count
+    held_out = eval_split(
+        requested=request.eval_split,
+        splits=version.splits,
+        train_split=split,
+        recipe=request.recipe,
+        early_stopping_patience=request.early_stopping_patience,
+        prefix="body.",
+    )
+    eval_rows = min(version.splits[held_out], EVAL_ROWS_MAX) if held_out and version.splits else 0
     if schema_problem(request.recipe, schema.value):
-        return schema, [], rows_in_split  # the advisor refuses it, naming the schemas that fit
+        return schema, [], rows_in_split, eval_rows  # the advisor refuses it, naming the schemas that fit
     rows = versions.iter_rows(data_service.artifact_store(settings), version.sha256)
-    return schema, list(itertools.islice(examples(rows, schema, split, request.recipe), LENGTH_SAMPLE)), rows_in_split
+    sample = list(itertools.islice(examples(rows, schema, split, request.recipe), LENGTH_SAMPLE))
+    return schema, sample, rows_in_split, eval_rows
 
 
 def advise(settings: Settings, session: Session, principal: Principal, request: RunRequest) -> Proposal:
@@ -65,12 +79,13 @@ def _advise(
 ) -> tuple[Proposal, list[Example]]:
     base = resolve_base_model(settings, session, request.base_model, field="body.base_model")
     model = model_facts(base.folder)
-    schema, sample, rows = _sample(settings, session, principal, request)
-    data = data_facts(sample, request.recipe, schema, _token_counter(base.folder), rows)
+    schema, sample, rows, eval_rows = _sample(settings, session, principal, request)
+    data = replace(data_facts(sample, request.recipe, schema, _token_counter(base.folder), rows), eval_rows=eval_rows)
     hardware = hardware_facts()
-    proposal = propose(model, data, hardware, recipe=request.recipe, method=request.method)
-    if request.overrides:
-        proposal = with_overrides(proposal, request.overrides, model, data, hardware)
+    proposal = propose(model, data, hardware, recipe=request.recipe, method=request.method, max_steps=request.max_steps)
+    changes = edits(request.overrides, request.eval_every)
+    if changes:
+        proposal = with_overrides(proposal, changes, model, data, hardware)
     return proposal, sample
 
 
@@ -79,7 +94,7 @@ def start(settings: Settings, session: Session, principal: Principal, request: R
     _check_rewards(request)
     if request.merge:
         base = resolve_base_model(settings, session, request.base_model, field="body.base_model")
-        refuse_merge(base, request.method, request.merge, field="body.merge")
+        refuse_merge(base, request.method, request.merge, field="body.merge", recipe=request.recipe)
     proposal, sample = _advise(settings, session, principal, request)
     if proposal.problems:
         raise AppError(

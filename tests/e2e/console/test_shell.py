@@ -72,9 +72,9 @@ def test_dark_theme_is_remembered(page: Page, live_server: LiveServer) -> None:
 
 def test_modules_without_pages_say_they_are_not_available(page: Page, live_server: LiveServer) -> None:
     sign_in(page, live_server)
-    page.get_by_role("menuitem", name="Evaluation").click()
-    page.wait_for_url(live_server.url + "/evaluation")
-    expect(page.get_by_text("Evaluation is not available yet")).to_be_visible()
+    page.get_by_role("menuitem", name="Deployments").click()
+    page.wait_for_url(live_server.url + "/deployments")
+    expect(page.get_by_text("Deployments is not available yet")).to_be_visible()
     screenshot(page, "module-unavailable")
     page.goto(live_server.url + "/no/such/page")
     expect(page.get_by_text("Page not found")).to_be_visible()

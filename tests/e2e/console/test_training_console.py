@@ -2,8 +2,10 @@
 
 One story, as a developer would live it: the bundled model is registered (the job ``llmore up
 --demo`` queues), a new developer has a small chat dataset, opens the fine-tune wizard, picks the
-model and the data, accepts the advisor's proposal with a 12-step limit set in the editable
-table, launches, and watches the run's progress move live while the loss falls. A second run with
+model and the data, tries GRPO first (the server refuses a Python reward with a syntax error, on
+the code field, with its line), accepts the advisor's SFT proposal with a 12-step limit set in the
+editable table and a checkpoint every 6 steps set in the Advanced part, launches, watches the
+run's progress move live while the loss falls, and finds the two checkpoints. A second run with
 learning rate 1e-1 (the table refuses nothing: the value is legal, only unwise) gets a diagnosis
 alert on its page. Both runs are compared, and the first run's page opens the registered model
 version it produced.
@@ -32,6 +34,7 @@ BASE_MODEL = "SmolLM2-135M-Instruct"
 COLOURS = ["red", "blue", "green", "amber", "violet", "silver", "golden", "black"]
 RUN_TIMEOUT_MS = 480_000  # a CPU training run on a loaded CI machine
 FIRST_RUN_STEPS = 12
+CHECKPOINT_EVERY = 6
 SECOND_RUN_STEPS = 16  # the diagnosis rules judge windows of points (the rising-loss rule needs 8), never one step
 
 
@@ -103,6 +106,25 @@ def _open_wizard_at_proposal(page: Page, server: LiveServer, dataset: str) -> No
     expect(page.get_by_test_id("proposal-table")).to_contain_text("learning_rate")
 
 
+def _refused_python_reward(page: Page) -> None:
+    """Back to the recipe, GRPO, a Python reward with a syntax error: the launch is refused on the code field."""
+    page.get_by_test_id("wizard-back").click()
+    page.get_by_label("GRPO (reinforcement learning)").check()
+    page.get_by_test_id("wizard-next").click()
+    expect(page.get_by_test_id("proposal-table")).to_contain_text("learning_rate")
+    page.get_by_test_id("advanced").get_by_role("button", name=re.compile("^Advanced")).click()
+    expect(page.get_by_test_id("reward-0")).to_contain_text("Exact match")
+    _choose(page, "reward-0-kind", "Your Python code")
+    page.get_by_test_id("reward-0-code").fill("def reward(completion, reference, prompt):\n    return (len(\n")
+    page.get_by_test_id("launch").click()
+    expect(page.get_by_test_id("reward-0")).to_contain_text("line 2: syntax error")
+    screenshot(page, "training-wizard-reward-refused")
+    page.get_by_test_id("wizard-back").click()
+    page.get_by_label("SFT (supervised fine-tuning)").check()
+    page.get_by_test_id("wizard-next").click()
+    expect(page.get_by_test_id("proposal-table")).to_contain_text("learning_rate")
+
+
 def _loss(developer: httpx.Client, job_id: int) -> list[float]:
     return [point["value"] for point in developer.get(f"/api/jobs/{job_id}/metrics").json()["series"].get("loss", [])]
 
@@ -126,6 +148,7 @@ def test_fine_tune_watch_diagnose_compare_and_open_the_model(new_page, live_serv
     page.get_by_test_id("wizard-next").click()
     expect(page.get_by_text("Pick the model to fine-tune.")).to_be_visible()
     _open_wizard_at_proposal(page, live_server, dataset)
+    _refused_python_reward(page)
 
     # The advisor's proposal: every value with its reason and the estimate.
     table = page.get_by_test_id("proposal-table")
@@ -148,6 +171,12 @@ def test_fine_tune_watch_diagnose_compare_and_open_the_model(new_page, live_serv
     _edit(page, "max_steps", str(FIRST_RUN_STEPS))
     expect(page.get_by_test_id("estimate")).to_contain_text(f"{FIRST_RUN_STEPS} (of")
     screenshot(page, "training-wizard-proposal")
+    # The Advanced part: the run's own settings besides the hyper-parameters.
+    page.get_by_test_id("advanced").get_by_role("button", name=re.compile("^Advanced")).click()
+    for field in ("merge", "auto-stop", "eval-split", "early-stopping-patience"):
+        expect(page.get_by_test_id(field)).to_be_visible()
+    page.get_by_test_id("checkpoint-every").fill(str(CHECKPOINT_EVERY))
+    screenshot(page, "training-wizard-advanced")
     expect(page.get_by_test_id("launch")).to_be_enabled()
     page.get_by_test_id("launch").click()
 
@@ -164,6 +193,9 @@ def test_fine_tune_watch_diagnose_compare_and_open_the_model(new_page, live_serv
     assert live_points < len(loss) == FIRST_RUN_STEPS, (live_points, loss)
     assert statistics.fmean(loss[-3:]) < statistics.fmean(loss[:3]), loss
     expect(page.get_by_test_id("run-system")).to_be_visible()
+    checkpoints = page.get_by_test_id("run-checkpoints")
+    for step in range(CHECKPOINT_EVERY, FIRST_RUN_STEPS + 1, CHECKPOINT_EVERY):
+        expect(checkpoints.get_by_role("cell", name=str(step), exact=True)).to_be_visible()
     screenshot(page, "training-run-finished")
 
     # A second run with a learning rate far too high: the diagnosis says so on its page.

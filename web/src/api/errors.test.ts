@@ -7,6 +7,7 @@ describe("detailPath", () => {
     expect(detailPath("body.username")).toEqual(["username"]);
     expect(detailPath("query.sort")).toEqual(["sort"]);
     expect(detailPath("body.params.steps")).toEqual(["params", "steps"]);
+    expect(detailPath("body.suite.benchmark_files[1]")).toEqual(["suite", "benchmark_files", "1"]);
     expect(detailPath("body")).toEqual([]);
     expect(detailPath(null)).toEqual([]);
   });

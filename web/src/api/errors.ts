@@ -56,10 +56,11 @@ export function apiErrorFrom(status: number, body: unknown, headers?: Headers): 
                       status === 0 ? "" : `HTTP ${status}`, [], retryAfter);
 }
 
-/** Where a detail points, without the request part: `body.username` → `username`. */
+/** Where a detail points, without the request part: `body.username` → `username`, `body.models[1]` → `models.1`. */
 export function detailPath(field: string | null | undefined): string[] {
   if (!field) return [];
-  const parts = field.split(".").filter((part) => part.length > 0);
+  // Server checks name list items either way (pydantic's `models.1`, hand-written `models[1]`).
+  const parts = field.replace(/\[(\d+)\]/g, ".$1").split(".").filter((part) => part.length > 0);
   if (parts[0] === "body" || parts[0] === "query" || parts[0] === "path") parts.shift();
   return parts;
 }

@@ -32,8 +32,8 @@ describe("visibleModules", () => {
 
   it("lists every module of the console", () => {
     expect(flatModules().map((entry) => entry.key)).toEqual([
-      "dashboard", "data", "annotation", "training", "models", "evaluation", "deployments", "playground", "apps",
-      "channels", "jobs", "users", "apiKeys",
+      "dashboard", "data", "annotation", "training", "models", "evalRuns", "humanEval", "arena", "gates", "deployments",
+      "playground", "apps", "channels", "jobs", "users", "apiKeys",
     ]);
   });
 });

@@ -5,8 +5,9 @@
  */
 import {
   ApiOutlined, AppstoreOutlined, CloudServerOutlined, DashboardOutlined, DatabaseOutlined,
-  ExperimentOutlined, FundProjectionScreenOutlined, HighlightOutlined, KeyOutlined, MessageOutlined,
-  SettingOutlined, ThunderboltOutlined, UnorderedListOutlined, UserOutlined,
+  ExperimentOutlined, FundProjectionScreenOutlined, HighlightOutlined, KeyOutlined, LineChartOutlined,
+  MessageOutlined, SafetyCertificateOutlined, SettingOutlined, TeamOutlined, ThunderboltOutlined, TrophyOutlined,
+  UnorderedListOutlined, UserOutlined,
 } from "@ant-design/icons";
 import type { ReactNode } from "react";
 
@@ -32,7 +33,15 @@ export const MODULES: ModuleEntry[] = [
   { key: "annotation", path: "/annotation", icon: <HighlightOutlined />, ready: false },
   { key: "training", path: "/training", icon: <ThunderboltOutlined />, permission: "jobs:read", ready: true },
   { key: "models", path: "/models", icon: <ExperimentOutlined />, permission: "models:read", ready: true },
-  { key: "evaluation", path: "/evaluation", icon: <FundProjectionScreenOutlined />, ready: false },
+  {
+    key: "evaluation", icon: <FundProjectionScreenOutlined />, ready: true, children: [
+      { key: "evalRuns", path: "/evaluation", icon: <LineChartOutlined />, permission: "evaluation:read", ready: true },
+      { key: "humanEval", path: "/evaluation/human", icon: <TeamOutlined />, permission: "evaluation:score", ready: true },
+      { key: "arena", path: "/evaluation/arena", icon: <TrophyOutlined />, permission: "evaluation:score", ready: true },
+      { key: "gates", path: "/evaluation/gates", icon: <SafetyCertificateOutlined />, permission: "evaluation:read",
+        ready: true },
+    ],
+  },
   { key: "deployments", path: "/deployments", icon: <CloudServerOutlined />, ready: false },
   { key: "playground", path: "/playground", icon: <MessageOutlined />, ready: false },
   { key: "apps", path: "/apps", icon: <AppstoreOutlined />, ready: false },

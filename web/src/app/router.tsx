@@ -10,6 +10,10 @@ import { RequirePermission } from "../auth/RequirePermission";
 import { ModuleUnavailable } from "../components/ModuleUnavailable";
 import { RouteError } from "../components/RouteError";
 import { AppLayout } from "../layout/AppLayout";
+import { arenaRoutes } from "../modules/evaluation/arena/routes";
+import { gateRoutes } from "../modules/evaluation/gates/routes";
+import { humanEvalRoutes } from "../modules/evaluation/human/routes";
+import { evaluationRoutes } from "../modules/evaluation/routes";
 import { flatModules } from "./modules";
 
 const LoginPage = lazy(() => import("../modules/login/LoginPage"));
@@ -59,6 +63,10 @@ export const routes: RouteObject[] = [
         { path: "models/:modelId/versions/:number", element: <RequirePermission permission="models:read"><VersionDetailPage /></RequirePermission> },
         { path: "admin/users", element: <RequirePermission permission="users:read"><UsersPage /></RequirePermission> },
         { path: "admin/api-keys", element: <ApiKeysPage /> },
+        ...evaluationRoutes,
+        ...humanEvalRoutes,
+        ...arenaRoutes,
+        ...gateRoutes,
         ...placeholderRoutes,
         { path: "*", element: <NotFoundPage /> },
       ],

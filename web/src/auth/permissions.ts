@@ -16,4 +16,8 @@ export type Permission =
   | "jobs:read"
   | "jobs:write"
   | "system:read"
-  | "metrics:read";
+  | "metrics:read"
+  | "evaluation:read"
+  | "evaluation:write"
+  | "evaluation:score"
+  | "evaluation:review";

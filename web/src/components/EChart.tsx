@@ -5,11 +5,11 @@
  */
 import {
   BarChart, type BarSeriesOption, GaugeChart, type GaugeSeriesOption, LineChart, type LineSeriesOption, PieChart,
-  type PieSeriesOption,
+  type PieSeriesOption, RadarChart, type RadarSeriesOption,
 } from "echarts/charts";
 import {
   DataZoomComponent, type DataZoomComponentOption, GridComponent, type GridComponentOption,
-  LegendComponent, type LegendComponentOption, TitleComponent, type TitleComponentOption,
+  LegendComponent, type LegendComponentOption, RadarComponent, type RadarComponentOption, TitleComponent, type TitleComponentOption,
   TooltipComponent, type TooltipComponentOption,
 } from "echarts/components";
 import * as echarts from "echarts/core";
@@ -17,11 +17,11 @@ import { CanvasRenderer } from "echarts/renderers";
 import { useEffect, useRef } from "react";
 
 echarts.use([LineChart, BarChart, PieChart, GaugeChart, GridComponent, TooltipComponent, LegendComponent, TitleComponent, DataZoomComponent,
-             CanvasRenderer]);
+             RadarChart, RadarComponent, CanvasRenderer]);
 
 export type ChartOption = echarts.ComposeOption<
   LineSeriesOption | BarSeriesOption | PieSeriesOption | GaugeSeriesOption | GridComponentOption | TooltipComponentOption | LegendComponentOption
-  | TitleComponentOption | DataZoomComponentOption
+  | TitleComponentOption | DataZoomComponentOption | RadarSeriesOption | RadarComponentOption
 >;
 
 interface Props {

@@ -2,6 +2,11 @@
  * English strings: the reference catalogue. Every key here must exist in `zh.ts` (the compiler
  * checks the shape, `i18n.test.ts` checks keys and placeholders). One section per module.
  */
+import evaluationEn from "../../modules/evaluation/i18n/en";
+import humanEvalEn from "../../modules/evaluation/human/i18n/en";
+import arenaEn from "../../modules/evaluation/arena/i18n/en";
+import gateEn from "../../modules/evaluation/gates/i18n/en";
+
 const en = {
   app: {
     name: "LLMore",
@@ -40,6 +45,10 @@ const en = {
     training: "Fine-tuning",
     models: "Models",
     evaluation: "Evaluation",
+    evalRuns: "Runs",
+    humanEval: "Human evaluation",
+    arena: "Arena",
+    gates: "Deploy gates",
     deployments: "Deployments",
     playground: "Playground",
     apps: "Apps",
@@ -579,6 +588,10 @@ const en = {
       download: "Download the archive",
     },
   },
+  evaluation: evaluationEn,
+  humanEval: humanEvalEn,
+  arena: arenaEn,
+  gate: gateEn,
   metrics: {
     step: "Step",
     value: "Value",
@@ -627,8 +640,7 @@ const en = {
       recipeHelp: "The server says when a recipe is not available yet or does not fit the data.",
       method: "Method",
       outputModel: "Result model name",
-      outputModelHelp: "The registry model that receives the result; empty: the base's name with -sft.",
-      autoStop: "Stop automatically when a diagnosis recommends it",
+      outputModelHelp: "The registry model that receives the result; empty: the base's name with the recipe, such as -sft.",
       next: "Next",
       previous: "Back",
       launch: "Launch run",
@@ -638,6 +650,7 @@ const en = {
       pretrain: "Continued pre-training",
       dpo: "DPO (preference pairs)",
       grpo: "GRPO (reinforcement learning)",
+      reward: "Reward model (preference pairs)",
     },
     methods: {
       lora: "LoRA",
@@ -672,6 +685,51 @@ const en = {
       trainable: "Trainable parameters",
       memory: "Peak memory",
       memoryOf: "{{peak}} GB of {{available}} GB usable",
+    },
+    advanced: {
+      title: "Advanced: checkpoints, merging, automatic stop, evaluation",
+      checkpointEvery: "Checkpoint every (steps)",
+      checkpointEveryHelp: "A checkpoint is saved every this many steps; a retried or resumed run continues from the last one.",
+      merge: "Also save merged weights",
+      mergeHelp: "After training, merge the adapter into the base and register the merged weights as a version of their own (needs a registered base model).",
+      autoStop: "Stop automatically when a diagnosis recommends it",
+      autoStopHelp: "Divergence or overfitting stops the run instead of only raising an alert.",
+      evalSplit: "Evaluation split",
+      evalSplitHelp: "Eval loss is computed on these rows, which the model does not train on; it tells learning from overfitting. How often is the eval_every row of the table above.",
+      evalSplitDefault: "Default (the version's validation split when it has one)",
+      patience: "Early stopping patience (evaluations)",
+      patienceHelp: "Stop when the eval loss has not improved for this many evaluations, and keep the best model. Needs an evaluation split.",
+      off: "off",
+    },
+    rewards: {
+      title: "Reward functions",
+      help: "GRPO generates several answers per prompt and learns from how these functions score them against the reference answer.",
+      number: "Reward {{number}}",
+      kind: "Kind",
+      weight: "Weight",
+      add: "Add a reward",
+      remove: "Remove this reward",
+      pattern: "Regular expression",
+      full: "The whole answer must match",
+      minChars: "Shortest (characters)",
+      maxChars: "Longest (characters)",
+      code: "Python code",
+      codeHelp: "Define reward(completion, reference, prompt) returning a number; re, json and math are available without import. The server checks it before the run starts.",
+      timeout: "Time limit per answer (seconds)",
+      kinds: {
+        exact_match: "Exact match",
+        regex: "Regular expression (format)",
+        length: "Length range",
+        similarity: "Embedding similarity",
+        python: "Your Python code",
+      },
+      explain: {
+        exact_match: "1 when the answer equals the reference (case and surrounding space ignored), else 0.",
+        regex: "1 when the answer matches the pattern (anywhere, or in full), else 0.",
+        length: "1 inside the range of characters, falling to 0 one range-width outside it.",
+        similarity: "Cosine similarity of the answer's and the reference's embeddings (all-MiniLM-L6-v2).",
+        python: "Your function's number for each answer.",
+      },
     },
     run: {
       alertStep: "step {{step}}",

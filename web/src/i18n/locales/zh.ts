@@ -1,5 +1,9 @@
 /** 简体中文. Typed as the English catalogue, so a missing or extra key fails the build. */
 import type en from "./en";
+import evaluationZh from "../../modules/evaluation/i18n/zh";
+import humanEvalZh from "../../modules/evaluation/human/i18n/zh";
+import arenaZh from "../../modules/evaluation/arena/i18n/zh";
+import gateZh from "../../modules/evaluation/gates/i18n/zh";
 
 const zh: typeof en = {
   app: {
@@ -39,6 +43,10 @@ const zh: typeof en = {
     training: "微调训练",
     models: "模型",
     evaluation: "评估",
+    evalRuns: "评测任务",
+    humanEval: "人工评测",
+    arena: "竞技场",
+    gates: "上线门禁",
     deployments: "部署",
     playground: "体验场",
     apps: "应用",
@@ -578,6 +586,10 @@ const zh: typeof en = {
       download: "下载归档",
     },
   },
+  evaluation: evaluationZh,
+  humanEval: humanEvalZh,
+  arena: arenaZh,
+  gate: gateZh,
   metrics: {
     step: "步数",
     value: "数值",
@@ -626,8 +638,7 @@ const zh: typeof en = {
       recipeHelp: "若某种训练方式暂不可用或与数据不符，服务器会说明原因。",
       method: "方法",
       outputModel: "结果模型名称",
-      outputModelHelp: "接收训练结果的注册模型；留空则为基础模型名加 -sft。",
-      autoStop: "诊断建议停止时自动停止",
+      outputModelHelp: "接收训练结果的注册模型；留空则为基础模型名加训练方式，如 -sft。",
       next: "下一步",
       previous: "上一步",
       launch: "开始训练",
@@ -637,6 +648,7 @@ const zh: typeof en = {
       pretrain: "继续预训练",
       dpo: "DPO（偏好对）",
       grpo: "GRPO（强化学习）",
+      reward: "奖励模型（偏好对）",
     },
     methods: {
       lora: "LoRA",
@@ -671,6 +683,51 @@ const zh: typeof en = {
       trainable: "可训练参数",
       memory: "峰值内存",
       memoryOf: "{{peak}} GB / 可用 {{available}} GB",
+    },
+    advanced: {
+      title: "高级：检查点、合并、自动停止、评估",
+      checkpointEvery: "检查点间隔（步）",
+      checkpointEveryHelp: "每隔这么多步保存一个检查点；重试或续训时从最后一个检查点继续。",
+      merge: "同时保存合并后的权重",
+      mergeHelp: "训练结束后把适配器合并进基础模型，并将合并后的权重登记为单独的版本（基础模型须已注册）。",
+      autoStop: "诊断建议停止时自动停止",
+      autoStopHelp: "出现发散或过拟合时停止训练，而不只是发出告警。",
+      evalSplit: "评估划分",
+      evalSplitHelp: "在这些不参与训练的数据上计算评估损失，用来区分正常学习与过拟合。评估频率见上表的 eval_every 一行。",
+      evalSplitDefault: "默认（版本有验证集时使用验证集）",
+      patience: "早停耐心（评估次数）",
+      patienceHelp: "评估损失连续这么多次没有改善时停止，并保留最佳模型。需要评估划分。",
+      off: "关闭",
+    },
+    rewards: {
+      title: "奖励函数",
+      help: "GRPO 对每个提示生成多个回答，并根据这些函数对照参考答案给出的分数进行学习。",
+      number: "奖励 {{number}}",
+      kind: "类型",
+      weight: "权重",
+      add: "添加奖励",
+      remove: "删除此奖励",
+      pattern: "正则表达式",
+      full: "整个回答必须匹配",
+      minChars: "最短（字符）",
+      maxChars: "最长（字符）",
+      code: "Python 代码",
+      codeHelp: "定义 reward(completion, reference, prompt) 并返回一个数值；无需 import 即可使用 re、json 和 math。训练开始前服务器会检查代码。",
+      timeout: "每个回答的时间上限（秒）",
+      kinds: {
+        exact_match: "完全匹配",
+        regex: "正则表达式（格式）",
+        length: "长度范围",
+        similarity: "向量相似度",
+        python: "自定义 Python 代码",
+      },
+      explain: {
+        exact_match: "回答与参考答案相同（忽略大小写和首尾空白）得 1，否则得 0。",
+        regex: "回答匹配该模式（任意位置或整体匹配）得 1，否则得 0。",
+        length: "字符数在范围内得 1，超出范围时线性下降，超出一个范围宽度时为 0。",
+        similarity: "回答与参考答案向量（all-MiniLM-L6-v2）的余弦相似度。",
+        python: "你的函数为每个回答给出的数值。",
+      },
     },
     run: {
       alertStep: "第 {{step}} 步",

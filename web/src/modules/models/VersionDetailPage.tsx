@@ -85,7 +85,14 @@ export default function VersionDetailPage() {
           {(current.aliases ?? []).map((alias) => <Tag key={alias} color="blue">@{alias}</Tag>)}
         </Space>
       }>
-        <Link to={`/models/${key.id}`}>{t("models.backToModel", { name: model.data.name })}</Link>
+        <Flex gap={16} wrap>
+          <Link to={`/models/${key.id}`}>{t("models.backToModel", { name: model.data.name })}</Link>
+          {can("evaluation:read") && (
+            <Link to={`/evaluation/gates?model=${key.id}&number=${key.number}`} data-testid="version-gate-decisions">
+              {t("gate.versionLink")}
+            </Link>
+          )}
+        </Flex>
       </PageHeader>
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={15}>

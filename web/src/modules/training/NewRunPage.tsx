@@ -1,8 +1,9 @@
 /**
  * The fine-tune wizard: base model → data → recipe and method → the advisor's proposal (every
  * hyper-parameter with its reason, editable; each edit is checked by the server again) with the
- * estimate → launch, then the run's page. Impossible settings show the server's reasons and keep
- * the launch button disabled; a refused launch shows the refusal.
+ * estimate and the advanced settings → launch, then the run's page. Impossible settings show the
+ * server's reasons and keep the launch button disabled; a refused launch shows the refusal, on
+ * the field it names where there is one.
  */
 import { Alert, Button, Card, Descriptions, Flex, Form, Progress, Spin, Steps, Tag, Typography } from "antd";
 import { useMemo, useState } from "react";
@@ -14,6 +15,8 @@ import { PageHeader } from "../../components/PageHeader";
 import { currentLang } from "../../i18n";
 import { errorMessage } from "../../lib/errorMessage";
 import { formatDuration } from "../../lib/format";
+import { type AdvancedSettings, advancedRequest, defaultAdvanced, placeProblems } from "./advanced";
+import { AdvancedPanel } from "./AdvancedPanel";
 import { useAdvice, useModelVersions, useStartRun } from "./api";
 import { type Edits, MAX_STEPS, NO_EDITS, problemsByRow, proposalRows } from "./proposal";
 import { ProposalTable } from "./ProposalTable";
@@ -50,39 +53,52 @@ function EstimateCard({ estimate, maxSteps }: { estimate: Estimate; maxSteps: nu
   );
 }
 
+type BaseRequest = Pick<WizardRequest, "base_model" | "dataset_id" | "number" | "split" | "recipe" | "method"
+  | "output_model">;
+
 /** The base request of the chosen model, data, recipe and method (null until complete). */
-function baseRequest(values: WizardValues, versionPath: string | undefined): Omit<WizardRequest, "overrides"> | null {
+function baseRequest(values: WizardValues, versionPath: string | undefined): BaseRequest | null {
   const base = values.baseSource === "path" ? values.basePath?.trim() : versionPath;
   if (!base || values.datasetId === undefined || values.datasetNumber === undefined) return null;
   return {
     base_model: base, dataset_id: values.datasetId, number: values.datasetNumber, split: values.split || null,
-    recipe: values.recipe, method: values.method, auto_stop: values.autoStop,
-    output_model: values.outputModel?.trim() || null,
+    recipe: values.recipe, method: values.method, output_model: values.outputModel?.trim() || null,
   };
 }
 
-function ProposalStep({ base, edits, onEdit }: {
-  base: Omit<WizardRequest, "overrides">; edits: Edits; onEdit: (edits: Edits) => void;
+function ProposalStep({ base, edits, onEdit, advanced, onAdvanced }: {
+  base: BaseRequest; edits: Edits; onEdit: (edits: Edits) => void;
+  advanced: AdvancedSettings; onAdvanced: (advanced: AdvancedSettings) => void;
 }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const start = useStartRun();
-  const request: WizardRequest = { ...base, overrides: edits.overrides, max_steps: edits.maxSteps };
-  const advice = useAdvice(request);
+  const [advancedOpen, setAdvancedOpen] = useState(false);
+  const request = (withRewards: boolean): WizardRequest => ({
+    ...base, ...advancedRequest(advanced, base.recipe, base.method, withRewards),
+    overrides: edits.overrides, max_steps: edits.maxSteps,
+  });
+  const advice = useAdvice(request(false));
   const proposal = advice.data;
   const rows = useMemo(() => (proposal ? proposalRows(proposal, edits) : []), [proposal, edits]);
   const general = proposal
     ? problemsByRow(proposal.problems ?? [], [...Object.keys(proposal.choices), MAX_STEPS]).general : [];
   const refused = start.error instanceof ApiError ? start.error : null;
+  // The advisor refuses evaluation settings too (a split the version lacks, patience without a split).
+  const adviceDetails = advice.error instanceof ApiError ? advice.error.details : [];
+  const placed = placeProblems([...adviceDetails, ...(refused?.details ?? [])], advanced.rewards.length);
   const launchable = proposal !== undefined && !advice.isFetching && !advice.isError
     && (proposal.problems ?? []).length === 0;
 
   const launch = async () => {
     try {
-      const job = await start.mutateAsync(request);
+      const job = await start.mutateAsync(request(true));
       await navigate(`/training/runs/${job.id}`);
-    } catch {
-      // shown below from start.error
+    } catch (error) {
+      // Shown below from start.error; open the advanced part when a refusal points into it.
+      const { byField, byReward } = placeProblems(error instanceof ApiError ? error.details : [],
+                                                  advanced.rewards.length);
+      if (Object.keys(byField).length > 0 || Object.keys(byReward).length > 0) setAdvancedOpen(true);
     }
   };
 
@@ -108,10 +124,12 @@ function ProposalStep({ base, edits, onEdit }: {
           <EstimateCard estimate={proposal.estimate} maxSteps={edits.maxSteps} />
         </>
       )}
+      <AdvancedPanel settings={advanced} onChange={onAdvanced} recipe={base.recipe} method={base.method}
+                     dataset={{ id: base.dataset_id, number: base.number, split: base.split ?? null }}
+                     problems={placed} open={advancedOpen} onOpen={setAdvancedOpen} />
       {refused && (
         <Alert type="error" showIcon title={errorMessage(refused, t)} data-testid="launch-error"
-               description={refused.details.map((d) => <div key={`${d.field}${d.message}`}>
-                 {`${(d.field ?? "").replace(/^body\./, "")}: ${d.message}`}</div>)} />
+               description={placed.general.map((line) => <div key={line}>{line}</div>)} />
       )}
       <Flex justify="end">
         <Button type="primary" size="large" disabled={!launchable} loading={start.isPending} onClick={() => void launch()}
@@ -129,6 +147,7 @@ export default function NewRunPage() {
   const [current, setCurrent] = useState(0);
   const [values, setValues] = useState<WizardValues | null>(null);
   const [edits, setEdits] = useState<Edits>(NO_EDITS);
+  const [advanced, setAdvanced] = useState<AdvancedSettings>(defaultAdvanced("sft"));
   const versions = useModelVersions(values?.baseSource === "registered" ? values.modelId : undefined);
   const versionPath = versions.data?.find((version) => version.number === values?.modelVersion)?.path;
   const base = values ? baseRequest(values, versionPath) : null;
@@ -140,8 +159,10 @@ export default function NewRunPage() {
       return; // antd shows each field's message
     }
     if (current + 1 === LAST_STEP) {
-      setValues(form.getFieldsValue(true) as WizardValues);
+      const chosen = form.getFieldsValue(true) as WizardValues;
+      setValues(chosen);
       setEdits(NO_EDITS); // a new base, data or recipe gets a fresh proposal
+      setAdvanced(defaultAdvanced(chosen.recipe));
     }
     setCurrent(current + 1);
   };
@@ -158,7 +179,7 @@ export default function NewRunPage() {
         {current === 2 && <RecipeStep />}
       </Form>
       {current === LAST_STEP && (base
-        ? <ProposalStep base={base} edits={edits} onEdit={setEdits} />
+        ? <ProposalStep base={base} edits={edits} onEdit={setEdits} advanced={advanced} onAdvanced={setAdvanced} />
         : <Spin />)}
       <Flex gap={8} style={{ marginTop: 16 }}>
         {current > 0 && <Button onClick={() => setCurrent(current - 1)} data-testid="wizard-back">{t("training.wizard.previous")}</Button>}

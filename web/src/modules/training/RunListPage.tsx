@@ -3,7 +3,7 @@
  * final loss; select two or more to compare their curves.
  */
 import { LineChartOutlined, PlusOutlined } from "@ant-design/icons";
-import { Button, Flex, Table, type TableColumnsType, Typography } from "antd";
+import { Button, Flex, type TableColumnsType, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
@@ -11,7 +11,7 @@ import { Link, useNavigate } from "react-router";
 import type { Job, JobState } from "../../api/types";
 import { useCan } from "../../auth/useMe";
 import { PageHeader } from "../../components/PageHeader";
-import { QueryError } from "../../components/QueryError";
+import { SelectableRunTable } from "../../components/SelectableRunTable";
 import { formatDateTime } from "../../lib/format";
 import { useListParams } from "../../lib/useListParams";
 import { JobProgress } from "../jobs/JobProgress";
@@ -77,28 +77,8 @@ export default function RunListPage() {
       >
         <Typography.Text type="secondary">{t("training.runs.compareHelp")}</Typography.Text>
       </PageHeader>
-      {runs.isError && !runs.data
-        ? <QueryError error={runs.error} onRetry={() => void runs.refetch()} />
-        : (
-          <Table<Job>
-            rowKey="id"
-            size="middle"
-            columns={columns}
-            dataSource={runs.data?.items}
-            loading={runs.isPending}
-            rowSelection={{ selectedRowKeys: selected, preserveSelectedRowKeys: true,
-                            onChange: (keys) => setSelected(keys.map(Number)) }}
-            locale={{ emptyText: t("training.runs.empty") }}
-            pagination={{
-              current: list.page,
-              pageSize: list.pageSize,
-              total: runs.data?.total ?? 0,
-              showTotal: (total) => t("common.total", { total }),
-              onChange: list.setPage,
-            }}
-            scroll={{ x: 900 }}
-          />
-        )}
+      <SelectableRunTable<Job> runs={runs} columns={columns} list={list} selected={selected}
+                                 onSelect={setSelected} emptyText={t("training.runs.empty")} />
     </>
   );
 }

@@ -3,7 +3,7 @@
  * version or a server folder), data (dataset, version, split), recipe and method. They share one
  * antd form, which keeps the values of steps that are not shown.
  */
-import { Alert, Form, Input, Radio, Select, Switch } from "antd";
+import { Alert, Form, Input, Radio, Select } from "antd";
 import { useTranslation } from "react-i18next";
 
 import { useDatasets, useVersions } from "../data/api";
@@ -23,19 +23,18 @@ export interface WizardValues {
   split: string;
   recipe: Recipe;
   method: Method;
-  autoStop: boolean;
   outputModel?: string;
 }
 
 export const WIZARD_DEFAULTS: Partial<WizardValues> = {
-  baseSource: "registered", split: "", recipe: "sft", method: "lora", autoStop: false,
+  baseSource: "registered", split: "", recipe: "sft", method: "lora",
 };
 
 /** The form fields each step validates before the next one opens. */
 export const STEP_FIELDS: (keyof WizardValues)[][] = [
   ["baseSource", "modelId", "modelVersion", "basePath"],
   ["datasetId", "datasetNumber", "split"],
-  ["recipe", "method", "autoStop", "outputModel"],
+  ["recipe", "method", "outputModel"],
 ];
 
 export function BaseModelStep() {
@@ -142,9 +141,6 @@ export function RecipeStep() {
       </Form.Item>
       <Form.Item name="outputModel" label={t("training.wizard.outputModel")} extra={t("training.wizard.outputModelHelp")}>
         <Input maxLength={200} />
-      </Form.Item>
-      <Form.Item name="autoStop" label={t("training.wizard.autoStop")} valuePropName="checked">
-        <Switch />
       </Form.Item>
     </>
   );

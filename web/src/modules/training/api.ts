@@ -19,7 +19,7 @@ export const trainingKeys = {
   chatModels: ["training", "chat-models"] as const,
   versions: (modelId: number) => ["training", "model-versions", modelId] as const,
   resolved: (reference: string) => ["training", "resolved", reference] as const,
-  checkpoints: (id: number) => ["jobs", "detail", id, "checkpoints"] as const,
+  checkpoints: (id: number, live: boolean) => ["jobs", "detail", id, "checkpoints", live] as const,
 };
 
 export function useTrainingRuns(page: number, pageSize: number) {
@@ -82,12 +82,16 @@ export function useResolvedModel(reference: string | undefined) {
   });
 }
 
-/** The checkpoints a run has saved (refreshed while it trains). */
+/**
+ * The checkpoints a run has saved: refreshed while it trains, and read once more when it ends (the
+ * key holds `live`), so the last checkpoint, saved between two refreshes, is never missing.
+ */
 export function useCheckpoints(id: number, live: boolean) {
   return useQuery({
-    queryKey: trainingKeys.checkpoints(id),
+    queryKey: trainingKeys.checkpoints(id, live),
     queryFn: () => unwrap(api.GET("/api/training/runs/{job_id}/checkpoints", { params: { path: { job_id: id } } })),
     refetchInterval: live ? 10_000 : false,
+    placeholderData: keepPreviousData, // the live list stays in view while the final one loads
   });
 }
 

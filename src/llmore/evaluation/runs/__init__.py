@@ -1,0 +1,1 @@
+"""Task evaluation runs: the request, its checks, the job that generates and scores, and the stored results."""

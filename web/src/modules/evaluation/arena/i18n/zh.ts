@@ -1,0 +1,53 @@
+/** 简体中文 of the `arena` section; typed as the English one, so a missing or extra key fails the build. */
+import type arenaEn from "./en";
+
+const arenaZh: typeof arenaEn = {
+  title: "竞技场",
+  intro: "两个匿名模型回答同一个提示词。请投票选出更好的回答；投票后才会显示模型名称。",
+  leaderboard: "排行榜",
+  battle: {
+    prompt: "你的提示词",
+    promptPlaceholder: "输入要同时发给两个模型的提示词…",
+    send: "开始对战",
+    promptSet: "提示词集",
+    promptSetPlaceholder: "选择提示词集",
+    nextPrompt: "取提示词集中的下一条",
+    models: "模型",
+    modelsPlaceholder: "随机抽取两个",
+    modelsHelp: "当前在线的对话模型有 {{count}} 个。",
+    maxTokens: "最多生成 token 数",
+    tooFewModels: "竞技场需要两个在线模型；当前只有 {{count}} 个。请再启动一个 worker。",
+    generating: "两个模型正在作答…",
+    modelA: "模型 A",
+    modelB: "模型 B",
+    voteA: "A 更好",
+    voteB: "B 更好",
+    voteTie: "平局",
+    voteBothBad: "都不好",
+    keys: "快捷键：1 或 A、2 或 B、3 或 T（平局）、4 或 X（都不好）。",
+    yourVote: "你的投票：{{vote}}",
+    revealed: "模型 A 是 {{a}}，模型 B 是 {{b}}。",
+    next: "下一场对战",
+    newSet: "新建提示词集",
+    setName: "名称",
+    setPrompts: "提示词，每行一条",
+    setPromptsRequired: "至少填写一条提示词。",
+    setCreated: "提示词集 {{name}} 已保存，共 {{count}} 条提示词。",
+  },
+  board: {
+    votes: "共 {{count}} 票",
+    empty: "还没有投票：先参加几场对战吧。",
+    rank: "排名",
+    model: "模型",
+    bt: "Bradley–Terry（95% 置信区间）",
+    elo: "Elo（95% 置信区间）",
+    games: "票数",
+    winRate: "胜率",
+    rating: "评分",
+    interval: "95% 区间",
+    chartLabel: "Bradley–Terry 评分及其 95% 区间：{{models}}",
+    help: "评分采用 Elo 刻度（1000 为平均水平；相差 400 分表示 10:1 的胜算）。平局或“都不好”各计半场胜利。区间由投票的自助法（bootstrap）重抽样得到。",
+  },
+};
+
+export default arenaZh;
