@@ -7,6 +7,8 @@ import signal
 from collections.abc import Callable
 
 import psutil
+import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from llmore.jobs import service as jobs_service
@@ -53,6 +55,24 @@ def test_failing_job_keeps_its_traceback_in_the_log(
     log = log_path(settings, job_id).read_text()
     assert "Traceback (most recent call last)" in log
     assert "in gradient_descent" in log
+
+
+def test_dispatching_goes_on_after_a_failed_round(
+    running_dispatcher: RunningDispatcher,
+    submit: Callable[..., int],
+    session_factory: sessionmaker[Session],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # a database hiccup: the lease table is gone for a moment, so rounds fail until it is back
+    with session_factory.begin() as session:
+        session.execute(text("ALTER TABLE leases RENAME TO leases_away"))
+    try:
+        wait_for(lambda: "dispatcher round failed; retrying" in caplog.text, what="a failed dispatcher round")
+    finally:
+        with session_factory.begin() as session:
+            session.execute(text("ALTER TABLE leases_away RENAME TO leases"))
+    job_id = submit(params={"steps": 2, "step_seconds": 0})
+    assert running_dispatcher.wait_state(job_id, "succeeded").attempts == 1
 
 
 def test_failed_job_is_retried_up_to_max_attempts(

@@ -122,9 +122,7 @@ def dispatcher(ctx: typer.Context) -> None:
     signal.signal(signal.SIGINT, _stop)
     console.print(f"dispatcher {service.holder} running; Ctrl-C stops it (running jobs keep running).")
     try:
-        while not stop.is_set():
-            service.tick()
-            stop.wait(settings.dispatcher_poll_seconds)
+        service.run_until(stop)
     finally:
         service.shutdown()
         engine.dispose()

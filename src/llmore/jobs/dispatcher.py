@@ -88,7 +88,21 @@ class Dispatcher:
 
     # ------------------------------------------------------------ one round
 
+    def run_until(self, stop: threading.Event) -> None:
+        """Tick every poll interval until ``stop`` is set; a failed round is logged and retried.
+
+        A database hiccup (SQLite's "database is locked" under load, a dropped connection) must
+        not end dispatching: the next round takes the lease again and carries on.
+        """
+        while not stop.is_set():
+            try:
+                self.tick()
+            except Exception:
+                log.exception("dispatcher round failed; retrying")
+            stop.wait(self.settings.dispatcher_poll_seconds)
+
     def tick(self) -> None:
+        """One round: renew the lease, then watch running jobs and start queued ones."""
         if not self.hold_lease():
             return
         self.executor.tick()
@@ -241,12 +255,7 @@ class DispatcherThread:
         self._thread.start()
 
     def run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.dispatcher.tick()
-            except Exception:  # a bad round (database hiccup) must not stop dispatching
-                log.exception("dispatcher round failed; retrying")
-            self._stop.wait(self.dispatcher.settings.dispatcher_poll_seconds)
+        self.dispatcher.run_until(self._stop)
         self.dispatcher.shutdown()
 
     def stop(self, timeout: float = 10.0) -> None:
