@@ -18,9 +18,10 @@ from llmore.jobs import service as jobs_service
 from llmore.jobs.runner import runner_env
 from llmore.settings import Settings
 from llmore.training.advisor import GIB, MemoryParts, Method, propose
-from llmore.training.distributed import Strategy, deepspeed_config, plan_launch, write_launch_files
+from llmore.training.distributed import deepspeed_config, plan_launch, write_launch_files
 from llmore.training.facts import DataFacts, HardwareFacts, ModelFacts
 from llmore.training.launch import RESULT_FILE, WORKER_ENV
+from llmore.training.launch_plan import Strategy
 from tests.conftest import Account
 from tests.fixtures.dispatcher import RunningDispatcher
 from tests.training.datasets import only_sqlite, upload_dataset
@@ -70,7 +71,12 @@ def test_the_advisor_accepts_a_full_fine_tune_that_fits_only_sharded_across_gpus
     data = DataFacts(rows=5000, tokens_p50=200, tokens_p99=400, tokens_max=500, tokens_mean=220, data_schema="chat")
     one_gpu = propose(model, data, gpus(1, 80), method=Method.FULL)
     assert "needs ~" in {p["field"]: p["message"] for p in one_gpu.problems}["per_device_batch_size"]
-    assert propose(model, data, gpus(8, 80), method=Method.FULL).problems == []
+    eight = propose(model, data, gpus(8, 80), method=Method.FULL)
+    assert eight.problems == []
+    assert eight.launch is not None
+    assert (eight.launch.strategy, eight.launch.processes) == (Strategy.ZERO2, 8)
+    assert one_gpu.launch is not None
+    assert one_gpu.launch.strategy is Strategy.SINGLE
     too_small = propose(model, data, gpus(2, 16, ram_gb=64), method=Method.FULL)
     assert "even with ZeRO-3" in {p["field"]: p["message"] for p in too_small.problems}["per_device_batch_size"]
 

@@ -98,6 +98,7 @@ def test_advice_and_refusal_before_any_job_starts(
     choices = advice.json()["choices"]
     assert choices["lora_alpha"]["value"] == 2 * choices["lora_r"]["value"]
     assert choices["max_length"]["reason"].startswith("covers 99 % of rows")
+    assert (advice.json()["launch"]["strategy"], advice.json()["launch"]["processes"]) == ("single", 1)
     jobs_before = client.get("/api/jobs", headers=dev.headers).json()["total"]
     refused = client.post("/api/training/runs", headers=dev.headers,
                           json={**run, "overrides": {"learning_rate": -0.1, "max_length": 0}})

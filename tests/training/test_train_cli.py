@@ -94,6 +94,7 @@ def test_dry_run_shows_the_advice_and_a_run_is_queued(home: Path, tiny_causal_lm
     assert "LoRA trains small adapters" in preview  # the reason beside the value
     assert "set by you" in preview  # epochs, from the overrides
     assert "The run is possible" in preview
+    assert "launch: 1 process (single): one device" in preview
     queued = invoke("train", recipe)
     assert "Queued job" in queued
     settings = load_settings()

@@ -168,6 +168,8 @@ def _show_proposal(proposal: Proposal) -> None:
     console.print(f"estimate: {estimate.steps} steps, about {estimate.seconds / 60:.1f} min, peak memory "
                   f"{estimate.peak_memory_gb:.2f} of {estimate.available_memory_gb:.1f} GB, "
                   f"{estimate.trainable_parameters:,} trainable parameters")
+    if proposal.launch:
+        console.print(f"launch: {proposal.launch.summary}")
 
 
 def train(

@@ -31,6 +31,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from llmore.training.facts import DataFacts, HardwareFacts, ModelFacts
+from llmore.training.launch_plan import LaunchPlan
 
 GIB = 2**30
 LENGTH_STEP = 64
@@ -97,6 +98,7 @@ class Proposal(BaseModel):
     method: Method
     choices: dict[str, Choice]
     estimate: Estimate
+    launch: LaunchPlan | None = None  # planned once the choices are settled (None only while building)
     problems: list[dict[str, str]] = Field(default_factory=list)
 
     @property
@@ -283,7 +285,14 @@ def propose(
     estimate = _estimate(choices, model, data, hardware, method, trainable, precision)
     if data.eval_rows:
         choices["eval_every"] = _eval_every(min(estimate.steps, max_steps or estimate.steps), data.eval_rows)
-    proposal = Proposal(recipe=recipe, method=method, choices=choices, estimate=estimate)
+    return _planned(Proposal(recipe=recipe, method=method, choices=choices, estimate=estimate), model, data, hardware)
+
+
+def _planned(proposal: Proposal, model: ModelFacts, data: DataFacts, hardware: HardwareFacts) -> Proposal:
+    """The proposal with its launch plan on this hardware and everything that makes it impossible."""
+    from llmore.training.distributed import plan_launch  # it builds on this module's memory accounting
+
+    proposal.launch = plan_launch(memory_parts(proposal, model, data), hardware, proposal.method)
     proposal.problems = check(proposal, model, data, hardware)
     return proposal
 
@@ -415,12 +424,9 @@ def check(proposal: Proposal, model: ModelFacts, data: DataFacts, hardware: Hard
     if "max_length" in values:
         _check_max_length(values["max_length"], model, data, refuse)
     _check_recipe_values(values, refuse)
-    if hardware.device == "cuda" and hardware.gpus > 1:
-        from llmore.training.distributed import plan_launch  # it builds on this module's memory accounting
-
-        plan = plan_launch(memory_parts(proposal, model, data), hardware, proposal.method)
-        if not plan.fits:
-            refuse("per_device_batch_size", plan.reason)
+    if proposal.launch and proposal.launch.processes > 1:
+        if not proposal.launch.fits:
+            refuse("per_device_batch_size", proposal.launch.reason)
     elif proposal.estimate.peak_memory_gb > proposal.estimate.available_memory_gb:
         refuse(
             "per_device_batch_size",
@@ -485,5 +491,4 @@ def with_overrides(
         choices=choices,
         estimate=_estimate(choices, model, data, hardware, proposal.method, trainable, choices["precision"].value),
     )
-    edited.problems = check(edited, model, data, hardware)
-    return edited
+    return _planned(edited, model, data, hardware)

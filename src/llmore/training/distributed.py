@@ -18,38 +18,17 @@ Memory per GPU comes from the advisor's accounting (:func:`advisor.memory_parts`
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel
 
 from llmore.training.advisor import GIB, MEMORY_HEADROOM, MemoryParts, Method
 from llmore.training.facts import HardwareFacts
+from llmore.training.launch_plan import LaunchPlan, Strategy
 
 ACCELERATE_CONFIG = "accelerate.yaml"
 DEEPSPEED_CONFIG = "deepspeed.json"
-
-
-class Strategy(StrEnum):
-    SINGLE = "single"
-    DDP = "ddp"
-    ZERO2 = "zero2"
-    ZERO3 = "zero3"
-
-
-class LaunchPlan(BaseModel):
-    """How a run uses the machine's GPUs, what each GPU and the host then hold, and why."""
-
-    strategy: Strategy
-    processes: int
-    offload_optimizer: bool = False
-    offload_parameters: bool = False
-    gpu_gb: float  # peak per GPU
-    host_gb: float = 0.0  # offloaded to host memory
-    fits: bool = True
-    reason: str
 
 
 def _candidates(method: Method) -> list[tuple[Strategy, bool, bool]]:

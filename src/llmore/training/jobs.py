@@ -18,14 +18,14 @@ from llmore.datasets.canonical import DataSchema
 from llmore.datasets.service import artifact_store
 from llmore.errors import AppError
 from llmore.jobs.context import JobContext
-from llmore.training.advisor import Method, Proposal, Recipe, memory_parts, propose, with_overrides
+from llmore.training.advisor import Method, Proposal, Recipe, propose, with_overrides
 from llmore.training.base_models import refuse_merge, resolve_base_model
-from llmore.training.distributed import LaunchPlan, Strategy, plan_launch
 from llmore.training.evaluation import EVAL_ROWS_MAX, eval_arguments, eval_split
 from llmore.training.examples import Example, data_facts, examples
 from llmore.training.facts import hardware_facts, model_facts
 from llmore.training.job_kinds import GrpoParams, TrainParams, edits
 from llmore.training.launch import is_main_worker, is_worker, launch
+from llmore.training.launch_plan import LaunchPlan, Strategy
 from llmore.training.registration import REWARD_MODEL_TASK
 
 
@@ -66,13 +66,16 @@ def _advise(
         f"estimate: {proposal.estimate.steps} steps, ~{proposal.estimate.seconds:.0f} s, "
         f"peak ~{proposal.estimate.peak_memory_gb:.2f} GB of {proposal.estimate.available_memory_gb:.0f} GB"
     )
+    if proposal.launch:
+        ctx.log(f"launch: {proposal.launch.summary}")
     if proposal.problems:
         raise AppError(
             "The run cannot start: " + "; ".join(f"{p['field']}: {p['message']}" for p in proposal.problems),
             code="impossible_run",
             details=proposal.problems,
         )
-    return proposal, plan_launch(memory_parts(proposal, model, data), hardware, params.method)
+    assert proposal.launch is not None  # every settled proposal carries its plan
+    return proposal, proposal.launch
 
 
 # QLoRA (Dettmers et al.): the frozen base in 4-bit NF4 with double quantisation, LoRA computed in bf16.

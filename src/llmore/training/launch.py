@@ -17,7 +17,8 @@ from typing import Any
 
 from llmore.errors import AppError
 from llmore.jobs.context import JobContext
-from llmore.training.distributed import LaunchPlan, write_launch_files
+from llmore.training.distributed import write_launch_files
+from llmore.training.launch_plan import LaunchPlan
 
 WORKER_ENV = "LLMORE_TRAINING_WORKER"  # set in launched processes: they train here instead of launching again
 RESULT_FILE = "distributed-result.json"
@@ -36,7 +37,7 @@ def is_main_worker() -> bool:
 def launch(ctx: JobContext, plan: LaunchPlan, precision: str) -> dict[str, Any]:
     """Train in ``plan.processes`` processes under accelerate and return rank 0's result."""
     config = write_launch_files(plan, precision, ctx.workdir)
-    ctx.log(f"launching {plan.processes} processes ({plan.strategy.value}: {plan.reason}); config {config}")
+    ctx.log(f"launching {plan.summary}; config {config}")
     command = [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(config)]
     command += ["-m", "llmore.training.launch", str(ctx.job_id)]
     result_file = ctx.workdir / RESULT_FILE

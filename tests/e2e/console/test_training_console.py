@@ -154,6 +154,8 @@ def test_fine_tune_watch_diagnose_compare_and_open_the_model(new_page, live_serv
     table = page.get_by_test_id("proposal-table")
     expect(table).to_contain_text("LoRA trains small adapters")
     expect(page.get_by_test_id("estimate")).to_contain_text("GB usable")
+    expect(page.get_by_test_id("launch-plan")).to_contain_text("1 training process")
+    expect(page.get_by_test_id("launch-plan")).to_contain_text("one device: a single training process")
     # A value the server refuses disables the launch and says why, on the row; undoing it restores it.
     _edit(page, "learning_rate", "-1")
     expect(page.get_by_test_id("problem-learning_rate")).to_contain_text("must be positive")

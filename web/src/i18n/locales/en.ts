@@ -685,6 +685,14 @@ const en = {
       trainable: "Trainable parameters",
       memory: "Peak memory",
       memoryOf: "{{peak}} GB of {{available}} GB usable",
+      launch: "Launch",
+      strategy: {
+        single: "1 training process",
+        ddp: "{{processes}} processes, data parallel (DDP)",
+        zero2: "{{processes}} processes, DeepSpeed ZeRO-2",
+        zero3: "{{processes}} processes, DeepSpeed ZeRO-3",
+      },
+      offloaded: "{{gb}} GB offloaded to host memory",
     },
     advanced: {
       title: "Advanced: checkpoints, merging, automatic stop, evaluation",

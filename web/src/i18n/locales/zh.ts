@@ -683,6 +683,14 @@ const zh: typeof en = {
       trainable: "可训练参数",
       memory: "峰值内存",
       memoryOf: "{{peak}} GB / 可用 {{available}} GB",
+      launch: "运行方式",
+      strategy: {
+        single: "单个训练进程",
+        ddp: "{{processes}} 个进程，数据并行（DDP）",
+        zero2: "{{processes}} 个进程，DeepSpeed ZeRO-2",
+        zero3: "{{processes}} 个进程，DeepSpeed ZeRO-3",
+      },
+      offloaded: "{{gb}} GB 卸载到主机内存",
     },
     advanced: {
       title: "高级：检查点、合并、自动停止、评估",

@@ -20,12 +20,26 @@ import { AdvancedPanel } from "./AdvancedPanel";
 import { useAdvice, useModelVersions, useStartRun } from "./api";
 import { type Edits, MAX_STEPS, NO_EDITS, problemsByRow, proposalRows } from "./proposal";
 import { ProposalTable } from "./ProposalTable";
-import type { Estimate, WizardRequest } from "./types";
+import type { Estimate, LaunchPlan, WizardRequest } from "./types";
 import { BaseModelStep, DataStep, RecipeStep, STEP_FIELDS, WIZARD_DEFAULTS, type WizardValues } from "./WizardSteps";
 
 const LAST_STEP = 3;
 
-function EstimateCard({ estimate, maxSteps }: { estimate: Estimate; maxSteps: number | null }) {
+/** How the run will use the machine: processes and parallel strategy, with the server's reason. */
+function LaunchItem({ launch }: { launch: LaunchPlan }) {
+  const { t } = useTranslation();
+  return (
+    <Flex vertical data-testid="launch-plan">
+      {t(`training.estimate.strategy.${launch.strategy}`, { processes: launch.processes })}
+      {launch.host_gb > 0 && <Typography.Text>{t("training.estimate.offloaded", { gb: launch.host_gb })}</Typography.Text>}
+      <Typography.Text type="secondary">{launch.reason}</Typography.Text>
+    </Flex>
+  );
+}
+
+function EstimateCard({ estimate, launch, maxSteps }: {
+  estimate: Estimate; launch: LaunchPlan | null | undefined; maxSteps: number | null;
+}) {
   const { t, i18n } = useTranslation();
   const share = estimate.available_memory_gb > 0 ? estimate.peak_memory_gb / estimate.available_memory_gb : 1;
   const steps = maxSteps !== null && maxSteps < estimate.steps ? maxSteps : estimate.steps;
@@ -48,6 +62,11 @@ function EstimateCard({ estimate, maxSteps }: { estimate: Estimate; maxSteps: nu
                       showInfo={false} />
           </Flex>
         </Descriptions.Item>
+        {launch && (
+          <Descriptions.Item label={t("training.estimate.launch")}>
+            <LaunchItem launch={launch} />
+          </Descriptions.Item>
+        )}
       </Descriptions>
     </Card>
   );
@@ -121,7 +140,7 @@ function ProposalStep({ base, edits, onEdit, advanced, onAdvanced }: {
             {advice.isFetching && <Tag color="processing">{t("training.proposal.checking")}</Tag>}
           </Flex>
           <ProposalTable rows={rows} edits={edits} onChange={onEdit} />
-          <EstimateCard estimate={proposal.estimate} maxSteps={edits.maxSteps} />
+          <EstimateCard estimate={proposal.estimate} launch={proposal.launch} maxSteps={edits.maxSteps} />
         </>
       )}
       <AdvancedPanel settings={advanced} onChange={onAdvanced} recipe={base.recipe} method={base.method}

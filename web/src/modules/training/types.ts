@@ -13,6 +13,7 @@ export type WizardRequest = Pick<RunRequest, "base_model" | "dataset_id" | "numb
   | "early_stopping_patience" | "rewards">;
 export type Proposal = Schemas["Proposal"];
 export type Estimate = Schemas["Estimate"];
+export type LaunchPlan = Schemas["LaunchPlan"];
 export type Recipe = NonNullable<RunRequest["recipe"]>;
 export type Method = NonNullable<RunRequest["method"]>;
 export type ModelSummary = Schemas["ModelOut"];
