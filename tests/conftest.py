@@ -31,6 +31,10 @@ from llmore.settings import Settings
 
 pytest_plugins = ["tests.fixtures.tiny_models", "tests.fixtures.dispatcher"]
 
+# Rich fixes a console's width from COLUMNS when the console is made (when the CLI is imported);
+# without it the width is read at each print, so the CLI tests' own COLUMNS per call decide.
+os.environ.pop("COLUMNS", None)
+
 SERVER_URLS = {
     "postgresql": os.environ.get("LLMORE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
     "mariadb": os.environ.get("LLMORE_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
