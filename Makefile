@@ -10,9 +10,6 @@ WEB_SOURCES := $(shell find web/src web/index.html web/package.json web/package-
                  -type f 2>/dev/null)
 PYTHON ?= python3
 CHROMIUM ?= /usr/bin/chromium
-# pytest processes: two overlap one test's waiting (databases, child processes, the browser) with
-# another's computing on a 2-core machine; a file's tests stay in one process (they share fixtures).
-TEST_WORKERS ?= 2
 
 .PHONY: up test test-vllm install console system-packages lint bench clean
 
@@ -22,7 +19,7 @@ up: install console ## Install, build the console, migrate and serve http://127.
 test: install console system-packages ## Install what the tests need and run the whole suite
 	$(VENV)/bin/ruff check src tests benchmarks
 	@if [ -f web/package.json ]; then cd web && npm test; fi
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
